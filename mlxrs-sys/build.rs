@@ -1,0 +1,352 @@
+//! Finds or builds mlx-c 0.7.0 and links it with MLX 0.32.2.
+//!
+//! Order of search (the first hit wins):
+//! 1. an installed mlx-c: `MLXRS_MLX_C_DIR` (a prefix with `lib/libmlxc.a` and
+//!    `include/mlx/c/mlx.h`), else pkg-config `mlxc`, else a CMake package `MLXC`
+//!    (`share/cmake/MLXC/MLXCConfig.cmake`) under `CMAKE_PREFIX_PATH` or a standard prefix;
+//! 2. mlx-c built from source with the `cmake` crate: the tree at `MLX_C_SRC`, else the
+//!    one `cargo xtask setup` unpacked into `third_party/mlx-c`.
+//!
+//! MLX itself (headers, `libmlx`) comes from `MLX_DIR` (the folder holding
+//! `MLXConfig.cmake`), else from the wheel `cargo xtask setup` unpacked into
+//! `third_party/mlx-<backend>`. This script never downloads anything.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const MLX_VERSION: &str = "0.32.2";
+const MLX_C_VERSION: &str = "0.7.0";
+const MIN_CMAKE: (u32, u32) = (3, 24);
+
+fn main() {
+    if let Err(msg) = run() {
+        // One actionable message; cargo shows it under "error: failed to run custom build command".
+        eprintln!("\nerror: mlxrs-sys: {msg}\n");
+        std::process::exit(1);
+    }
+}
+
+/// Reads an environment variable, tells cargo to rerun when it changes, and treats an
+/// empty value as unset.
+fn env_var(name: &str) -> Option<String> {
+    println!("cargo:rerun-if-env-changed={name}");
+    env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn help_text() -> String {
+    format!(
+        "how to fix it:\n\
+         \x20 * run `cargo xtask setup` in the mlxrs checkout: it fetches the pinned MLX {MLX_VERSION} wheel and the\n\
+         \x20   mlx-c {MLX_C_VERSION} sources into third_party/, and this build script finds them there;\n\
+         \x20 * or point the build at what you have:\n\
+         \x20     MLXRS_MLX_C_DIR=<prefix>   an installed mlx-c {MLX_C_VERSION} (lib/libmlxc.a, include/mlx/c/mlx.h)\n\
+         \x20     MLX_C_SRC=<dir>            an mlx-c {MLX_C_VERSION} source checkout to build with cmake\n\
+         \x20     MLX_DIR=<dir>              MLX {MLX_VERSION}'s CMake package folder (holds MLXConfig.cmake)\n\
+         \x20     MLXRS_THIRD_PARTY=<dir>    a third_party/ folder filled by `cargo xtask setup`\n\
+         \x20     MLXRS_BACKEND=cpu|cuda|metal  which MLX wheel of third_party/ to use"
+    )
+}
+
+struct Mlx {
+    /// Folder holding `MLXConfig.cmake`.
+    cmake_dir: PathBuf,
+    /// Folder holding `libmlx.so` / `libmlx.dylib`.
+    lib_dir: PathBuf,
+    /// Folder holding `mlx/mlx.h`.
+    include_dir: PathBuf,
+}
+
+fn run() -> Result<(), String> {
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=compat/mlxrs_format_compat.h");
+    println!("cargo:rustc-check-cfg=cfg(mlxrs_docsrs)");
+
+    if env::var("DOCS_RS").is_ok() || env_var("MLXRS_SYS_DOC_ONLY").is_some() {
+        // Documentation builds need no native library.
+        return Ok(());
+    }
+
+    let third_party = env_var("MLXRS_THIRD_PARTY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir.join("..").join("third_party"));
+    let third_party = third_party.canonicalize().unwrap_or(third_party);
+
+    let (mlxc_lib_dir, mlxc_include_dir, mlx) = match find_installed_mlx_c(&third_party)? {
+        Some(found) => found,
+        None => build_from_source(&third_party)?,
+    };
+
+    println!("cargo:rustc-link-search=native={}", mlxc_lib_dir.display());
+    println!("cargo:rustc-link-lib=static=mlxc");
+    println!("cargo:rustc-link-search=native={}", mlx.lib_dir.display());
+    println!("cargo:rustc-link-lib=dylib=mlx");
+    if env::var("CARGO_CFG_TARGET_VENDOR").as_deref() == Ok("apple") {
+        println!("cargo:rustc-link-lib=dylib=c++");
+    } else {
+        println!("cargo:rustc-link-lib=dylib=stdc++");
+    }
+    // This crate's own tests find libmlx without LD_LIBRARY_PATH.
+    println!("cargo:rustc-link-arg=-Wl,-rpath,{}", mlx.lib_dir.display());
+
+    // Metadata for dependents: DEP_MLXC_LIB_DIR, DEP_MLXC_INCLUDE, DEP_MLXC_MLX_INCLUDE,
+    // DEP_MLXC_MLX_DIR. `mlxrs` turns DEP_MLXC_LIB_DIR into an rpath.
+    println!("cargo:lib_dir={}", mlx.lib_dir.display());
+    println!("cargo:include={}", mlxc_include_dir.display());
+    println!("cargo:mlx_include={}", mlx.include_dir.display());
+    println!("cargo:mlx_dir={}", mlx.cmake_dir.display());
+    println!("cargo:mlxc_lib_dir={}", mlxc_lib_dir.display());
+    Ok(())
+}
+
+/// Step 1: an mlx-c that is already built and installed.
+fn find_installed_mlx_c(third_party: &Path) -> Result<Option<(PathBuf, PathBuf, Mlx)>, String> {
+    if let Some(prefix) = env_var("MLXRS_MLX_C_DIR") {
+        let prefix = PathBuf::from(prefix);
+        let (lib, inc) = check_mlx_c_prefix(&prefix).ok_or_else(|| {
+            format!(
+                "MLXRS_MLX_C_DIR={} does not hold an installed mlx-c (expected lib/libmlxc.a and \
+                 include/mlx/c/mlx.h)\n{}",
+                prefix.display(),
+                help_text()
+            )
+        })?;
+        let mlx = find_mlx(third_party, Some(&prefix))?;
+        return Ok(Some((lib, inc, mlx)));
+    }
+    if let Ok(lib) = pkg_config::Config::new()
+        .exactly_version(MLX_C_VERSION)
+        .cargo_metadata(false)
+        .probe("mlxc")
+    {
+        if let (Some(lib_dir), Some(inc)) = (lib.link_paths.first(), lib.include_paths.first()) {
+            let mlx = find_mlx(third_party, lib_dir.parent())?;
+            return Ok(Some((lib_dir.clone(), inc.clone(), mlx)));
+        }
+    }
+    let mut prefixes: Vec<PathBuf> = env_var("CMAKE_PREFIX_PATH")
+        .map(|v| env::split_paths(&v).collect())
+        .unwrap_or_default();
+    prefixes.extend(["/usr/local", "/opt/homebrew", "/usr"].map(PathBuf::from));
+    for prefix in prefixes {
+        let config = prefix.join("share/cmake/MLXC/MLXCConfigVersion.cmake");
+        if !config.is_file() {
+            continue;
+        }
+        let version = cmake_package_version(&config);
+        if version.as_deref() != Some(MLX_C_VERSION) {
+            println!(
+                "cargo:warning=ignoring the mlx-c CMake package at {} (version {}, need {MLX_C_VERSION})",
+                prefix.display(),
+                version.as_deref().unwrap_or("unknown")
+            );
+            continue;
+        }
+        if let Some((lib, inc)) = check_mlx_c_prefix(&prefix) {
+            let mlx = find_mlx(third_party, Some(&prefix))?;
+            return Ok(Some((lib, inc, mlx)));
+        }
+    }
+    Ok(None)
+}
+
+fn check_mlx_c_prefix(prefix: &Path) -> Option<(PathBuf, PathBuf)> {
+    let inc = prefix.join("include");
+    if !inc.join("mlx/c/mlx.h").is_file() {
+        return None;
+    }
+    ["lib", "lib64"]
+        .iter()
+        .map(|l| prefix.join(l))
+        .find(|l| l.join("libmlxc.a").is_file())
+        .map(|l| (l, inc))
+}
+
+/// Reads `set(PACKAGE_VERSION "x.y.z")` from a CMake `*ConfigVersion.cmake`.
+fn cmake_package_version(file: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    text.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("set(PACKAGE_VERSION ")?;
+        Some(rest.trim_end_matches(')').trim_matches('"').to_string())
+    })
+}
+
+/// MLX: `MLX_DIR`, else the wheel in third_party/, else (for an installed mlx-c) the
+/// same prefix.
+fn find_mlx(third_party: &Path, installed_prefix: Option<&Path>) -> Result<Mlx, String> {
+    if let Some(dir) = env_var("MLX_DIR") {
+        return mlx_from_cmake_dir(Path::new(&dir), "MLX_DIR");
+    }
+    let backend = selected_backend(third_party);
+    let wheel_dir = third_party.join(format!("mlx-{backend}/mlx/share/cmake/MLX"));
+    println!("cargo:rerun-if-changed={}", wheel_dir.display());
+    if wheel_dir.is_dir() {
+        return mlx_from_cmake_dir(&wheel_dir, "third_party");
+    }
+    if let Some(prefix) = installed_prefix {
+        let cmake_dir = prefix.join("share/cmake/MLX");
+        if cmake_dir.is_dir() {
+            return mlx_from_cmake_dir(&cmake_dir, "the installed mlx-c's prefix");
+        }
+    }
+    Err(format!(
+        "MLX {MLX_VERSION} was not found: MLX_DIR is not set and {} does not exist\n{}",
+        wheel_dir.display(),
+        help_text()
+    ))
+}
+
+fn selected_backend(third_party: &Path) -> String {
+    if let Some(b) = env_var("MLXRS_BACKEND") {
+        return b;
+    }
+    let marker = third_party.join("BACKEND");
+    println!("cargo:rerun-if-changed={}", marker.display());
+    std::fs::read_to_string(&marker)
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("macos") {
+                "metal".into()
+            } else {
+                "cpu".into()
+            }
+        })
+}
+
+fn mlx_from_cmake_dir(dir: &Path, origin: &str) -> Result<Mlx, String> {
+    let config = dir.join("MLXConfig.cmake");
+    if !config.is_file() {
+        return Err(format!(
+            "{origin} points at {}, which holds no MLXConfig.cmake: MLX_DIR must be MLX's CMake \
+             package folder (for a wheel: <site-packages>/mlx/share/cmake/MLX)\n{}",
+            dir.display(),
+            help_text()
+        ));
+    }
+    let version = cmake_package_version(&dir.join("MLXConfigVersion.cmake"));
+    if version.as_deref() != Some(MLX_VERSION) && env_var("MLXRS_SKIP_VERSION_CHECK").is_none() {
+        return Err(format!(
+            "the MLX at {} is version {}, but mlx-c {MLX_C_VERSION} needs exactly MLX {MLX_VERSION} \
+             (set MLXRS_SKIP_VERSION_CHECK=1 to try anyway)\n{}",
+            dir.display(),
+            version.as_deref().unwrap_or("unknown"),
+            help_text()
+        ));
+    }
+    // <prefix>/share/cmake/MLX -> <prefix>
+    let prefix = dir
+        .join("../../..")
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve the MLX prefix above {}: {e}", dir.display()))?;
+    let lib_dir = prefix.join("lib");
+    let lib_name = if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("macos") {
+        "libmlx.dylib"
+    } else {
+        "libmlx.so"
+    };
+    if !lib_dir.join(lib_name).is_file() {
+        return Err(format!(
+            "{origin} points at {}, but {} is missing\n{}",
+            dir.display(),
+            lib_dir.join(lib_name).display(),
+            help_text()
+        ));
+    }
+    Ok(Mlx {
+        cmake_dir: dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()),
+        lib_dir,
+        include_dir: prefix.join("include"),
+    })
+}
+
+/// Step 2: build mlx-c with cmake against MLX.
+fn build_from_source(third_party: &Path) -> Result<(PathBuf, PathBuf, Mlx), String> {
+    let src = match env_var("MLX_C_SRC") {
+        Some(s) => PathBuf::from(s),
+        None => third_party.join("mlx-c"),
+    };
+    if !src.join("CMakeLists.txt").is_file() || !src.join("mlx/c/mlx.h").is_file() {
+        return Err(format!(
+            "no mlx-c was found: MLXRS_MLX_C_DIR is not set, no installed mlx-c {MLX_C_VERSION} was \
+             found, and {} holds no mlx-c source tree\n{}",
+            src.display(),
+            help_text()
+        ));
+    }
+    // Rebuild only when the sources change, not on every file of the tree.
+    println!(
+        "cargo:rerun-if-changed={}",
+        src.join("CMakeLists.txt").display()
+    );
+    println!("cargo:rerun-if-changed={}", src.join("mlx/c").display());
+    let mlx = find_mlx(third_party, None)?;
+
+    if env::var_os("CMAKE").is_none() && !cmake_on_path_is_recent() {
+        let bundled = third_party.join("cmake/cmake/data/bin/cmake");
+        if !bundled.is_file() {
+            return Err(format!(
+                "building mlx-c needs cmake >= {}.{}, and none is on PATH nor in {}\n{}",
+                MIN_CMAKE.0,
+                MIN_CMAKE.1,
+                bundled.display(),
+                help_text()
+            ));
+        }
+        // SAFETY: build scripts are single-threaded; the cmake crate reads CMAKE below.
+        unsafe { env::set_var("CMAKE", &bundled) };
+    }
+
+    let mut cfg = cmake::Config::new(&src);
+    cfg.profile("Release")
+        .define("MLX_C_USE_SYSTEM_MLX", "ON")
+        .define("MLX_DIR", &mlx.cmake_dir)
+        .define("MLX_C_BUILD_EXAMPLES", "OFF")
+        .define("BUILD_SHARED_LIBS", "OFF")
+        .define("CMAKE_POSITION_INDEPENDENT_CODE", "ON");
+    if !compiler_has_format() {
+        let shim = Path::new(&env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?)
+            .join("compat/mlxrs_format_compat.h");
+        cfg.cxxflag(format!("-include {}", shim.display()));
+    }
+    let out = cfg.build();
+    let lib_dir = ["lib", "lib64"]
+        .iter()
+        .map(|l| out.join(l))
+        .find(|l| l.join("libmlxc.a").is_file())
+        .ok_or_else(|| format!("cmake finished but {} holds no libmlxc.a", out.display()))?;
+    Ok((lib_dir, out.join("include"), mlx))
+}
+
+/// Whether `cmake` on PATH is at least `MIN_CMAKE`.
+fn cmake_on_path_is_recent() -> bool {
+    let Ok(out) = Command::new("cmake").arg("--version").output() else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let Some(version) = text.split_whitespace().nth(2) else {
+        return false;
+    };
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) >= MIN_CMAKE
+}
+
+/// Probes whether the C++ compiler cmake will use offers `std::format` in C++20 mode.
+fn compiler_has_format() -> bool {
+    let compiler = cc::Build::new()
+        .cpp(true)
+        .cargo_metadata(false)
+        .get_compiler();
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap_or_else(|_| ".".into()));
+    let probe = out_dir.join("format_probe.cpp");
+    let code = "#include <format>\n#include <string>\nstd::string f() { return std::format(\"{}\", 1); }\n";
+    if std::fs::write(&probe, code).is_err() {
+        return false;
+    }
+    let mut cmd = compiler.to_command();
+    cmd.args(["-std=c++20", "-fsyntax-only"]).arg(&probe);
+    cmd.output().map(|o| o.status.success()).unwrap_or(false)
+}

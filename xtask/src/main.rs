@@ -1,0 +1,98 @@
+//! `cargo xtask`: repository automation for mlxrs.
+//!
+//! Run `cargo xtask help` for the list of commands.
+
+mod bindgen;
+mod pins;
+mod setup;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// The error type of every task: a message for the user.
+pub type Result<T, E = String> = std::result::Result<T, E>;
+
+const HELP: &str = "\
+cargo xtask <command> [options]
+
+commands:
+  setup [--backend cpu|cuda|metal]   fetch the pinned native dependencies into third_party/
+                                     (checks every sha256; a second run does nothing)
+  bindgen [--check]                  regenerate mlxrs-sys's committed bindings from the pinned
+                                     mlx-c headers (--check: fail if the committed file differs)
+  test [--gpu] [--no-lint] [-- <cargo test args>]
+                                     setup, then fmt, clippy, docs, and every test suite of the
+                                     workspace (GPU suites only where MLX reports a GPU, or --gpu)
+  leak-check                         run the mlxrs test suites under valgrind's leak checker
+  help                               this text
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((cmd, rest)) = args.split_first() else {
+        print!("{HELP}");
+        return ExitCode::SUCCESS;
+    };
+    let result = match cmd.as_str() {
+        "setup" => setup::run(rest).map(|_| ()),
+        "bindgen" => bindgen::run(rest),
+        "test" => test::run(rest),
+        "leak-check" => test::leak_check(rest),
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{HELP}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("xtask: error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the folder holding the top-level Cargo.toml).
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// `third_party/`, or `MLXRS_THIRD_PARTY` when set.
+pub fn third_party() -> PathBuf {
+    std::env::var_os("MLXRS_THIRD_PARTY")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project_root().join("third_party"))
+}
+
+/// The cargo that runs us.
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Runs a command to completion, echoing it; a non-zero exit is an error.
+pub fn run_cmd(cmd: &mut Command) -> Result<()> {
+    eprintln!("$ {}", show(cmd));
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start `{}`: {e}", show(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", show(cmd)))
+    }
+}
+
+fn show(cmd: &Command) -> String {
+    let mut s = cmd.get_program().to_string_lossy().into_owned();
+    for a in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}

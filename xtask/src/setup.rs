@@ -1,0 +1,408 @@
+//! `cargo xtask setup`: fetch the pinned native dependencies into `third_party/`.
+//!
+//! Wheels come from PyPI through `pip download`, the mlx-c tree from the crates.io
+//! package `mlx-sys` through `cargo fetch`. Every file is checked against its sha256 in
+//! `third_party/pins.toml` before it is unpacked; a mismatch deletes the file.
+
+use crate::pins::{self, Artifact};
+use crate::{Result, cargo, run_cmd, third_party};
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What `setup` decided and did.
+pub struct Setup {
+    /// The MLX backend whose wheel is unpacked (`cpu`, `cuda`, `metal`).
+    pub backend: String,
+}
+
+/// The backend a host uses when none is asked for.
+pub fn natural_backend() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "metal"
+    } else {
+        "cpu"
+    }
+}
+
+fn host_platform() -> String {
+    let os = if cfg!(target_os = "macos") {
+        "macos"
+    } else {
+        std::env::consts::OS
+    };
+    format!("{os}-{}", std::env::consts::ARCH)
+}
+
+/// Parses `[--backend B]` and runs setup.
+pub fn run(args: &[String]) -> Result<Setup> {
+    let mut backend = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--backend" => backend = Some(it.next().ok_or("--backend needs a value")?.clone()),
+            s if s.starts_with("--backend=") => backend = Some(s["--backend=".len()..].to_string()),
+            other => return Err(format!("setup: unknown option `{other}`")),
+        }
+    }
+    let backend = backend.unwrap_or_else(|| natural_backend().to_string());
+    if !["cpu", "cuda", "metal"].contains(&backend.as_str()) {
+        return Err(format!(
+            "setup: unknown backend `{backend}` (expected cpu, cuda or metal)"
+        ));
+    }
+    setup(&backend)
+}
+
+/// Fetches and unpacks what `backend` needs on this host.
+pub fn setup(backend: &str) -> Result<Setup> {
+    let tp = third_party();
+    let pins = pins::load(&tp.join("pins.toml"))?;
+    let platform = host_platform();
+    let mut wanted: Vec<&Artifact> = Vec::new();
+    let mut missing_wheel = true;
+    for a in &pins {
+        let applies = a.opt("platform") == Some("any") || a.opt("platform") == Some(&platform);
+        if !applies {
+            continue;
+        }
+        match (a.get("name")?, a.opt("backend")) {
+            ("cmake", _) => {
+                if !system_cmake_is_recent() {
+                    wanted.push(a);
+                }
+            }
+            (_, Some(b)) if b == backend => {
+                missing_wheel = false;
+                wanted.push(a);
+            }
+            (_, Some(_)) => {}
+            _ => wanted.push(a),
+        }
+    }
+    if missing_wheel {
+        return Err(format!(
+            "setup: no MLX wheel is pinned for backend `{backend}` on {platform} (see third_party/pins.toml)"
+        ));
+    }
+    let downloads = tp.join(".downloads");
+    let mut changed = 0;
+    for a in wanted {
+        if ensure(a, &tp, &downloads)? {
+            changed += 1;
+        }
+    }
+    let marker = tp.join("BACKEND");
+    if fs::read_to_string(&marker).ok().as_deref().map(str::trim) != Some(backend) {
+        fs::write(&marker, format!("{backend}\n"))
+            .map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
+        changed += 1;
+    }
+    if changed == 0 {
+        eprintln!("setup: third_party/ is up to date (backend {backend}); nothing to do");
+    } else {
+        eprintln!("setup: done (backend {backend})");
+    }
+    Ok(Setup {
+        backend: backend.to_string(),
+    })
+}
+
+fn system_cmake_is_recent() -> bool {
+    let Ok(out) = Command::new("cmake").arg("--version").output() else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let version = text.split_whitespace().nth(2).unwrap_or("");
+    let mut p = version.split('.').map(|x| x.parse::<u32>().unwrap_or(0));
+    (p.next().unwrap_or(0), p.next().unwrap_or(0)) >= (3, 24)
+}
+
+/// Makes `third_party/<dir>` hold `a`; returns whether anything was done.
+fn ensure(a: &Artifact, tp: &Path, downloads: &Path) -> Result<bool> {
+    let file = a.get("file")?;
+    let sha = a.get("sha256")?;
+    let dest = tp.join(a.get("dir")?);
+    let stamp = dest.join(".mlxrs-pin");
+    let stamp_text = format!("{file} {sha}\n");
+    if fs::read_to_string(&stamp).ok().as_deref() == Some(stamp_text.as_str()) {
+        return Ok(false);
+    }
+    fs::create_dir_all(downloads)
+        .map_err(|e| format!("cannot create {}: {e}", downloads.display()))?;
+    let path = downloads.join(file);
+    let reuse = path.is_file() && verify(&path, sha).is_ok();
+    if !reuse {
+        let _ = fs::remove_file(&path);
+        eprintln!(
+            "setup: fetching {} {} ({file})",
+            a.get("package")?,
+            a.get("version")?
+        );
+        match a.get("registry")? {
+            "pypi" => fetch_wheel(a, downloads)?,
+            "crates.io" => fetch_crate(a, downloads)?,
+            other => return Err(format!("pins.toml: unknown registry `{other}`")),
+        }
+        verify(&path, sha)?;
+    }
+    eprintln!("setup: unpacking {file} into {}", dest.display());
+    let staging = tp.join(format!(".staging-{}", a.get("dir")?));
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir_all(&staging)
+        .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+    let unpacked = unpack(a, &path, &staging);
+    let result = unpacked.and_then(|root| {
+        let _ = fs::remove_dir_all(&dest);
+        fs::rename(&root, &dest)
+            .map_err(|e| format!("cannot move {} to {}: {e}", root.display(), dest.display()))?;
+        fs::write(&stamp, &stamp_text).map_err(|e| format!("cannot write {}: {e}", stamp.display()))
+    });
+    let _ = fs::remove_dir_all(&staging);
+    result.map(|()| true)
+}
+
+/// Checks `path` against `sha256`; on a mismatch the file is deleted.
+pub fn verify(path: &Path, sha256: &str) -> Result<()> {
+    let actual = sha256_of(path)?;
+    if actual.eq_ignore_ascii_case(sha256) {
+        return Ok(());
+    }
+    let _ = fs::remove_file(path);
+    Err(format!(
+        "checksum mismatch for {}: expected sha256 {sha256}, got {actual}; the file was deleted \
+         (run `cargo xtask setup` again; if it keeps failing the registry served a different file \
+         than the one pinned in third_party/pins.toml)",
+        path.display()
+    ))
+}
+
+/// The hex sha256 of a file.
+pub fn sha256_of(path: &Path) -> Result<String> {
+    let mut f = fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string())
+}
+
+/// `pip download` of exactly the pinned wheel into `downloads/`. A failure leaves nothing.
+fn fetch_wheel(a: &Artifact, downloads: &Path) -> Result<()> {
+    let file = a.get("file")?;
+    let tmp = downloads.join(format!(".pip-{file}"));
+    let _ = fs::remove_dir_all(&tmp);
+    // py3-none-<platform tags>.whl
+    let tags = file
+        .strip_suffix(".whl")
+        .and_then(|s| s.split("-none-").nth(1))
+        .ok_or_else(|| format!("pins.toml: `{file}` is not a py3-none wheel name"))?;
+    let mut cmd = Command::new(python());
+    cmd.args([
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "-q",
+    ])
+    .args([
+        "--python-version",
+        "3.11",
+        "--implementation",
+        "cp",
+        "--abi",
+        "none",
+    ]);
+    for tag in tags.split('.') {
+        cmd.args(["--platform", tag]);
+    }
+    cmd.arg(format!("{}=={}", a.get("package")?, a.get("version")?))
+        .arg("-d")
+        .arg(&tmp);
+    let got = run_cmd(&mut cmd).and_then(|()| {
+        let src = tmp.join(file);
+        if !src.is_file() {
+            return Err(format!("pip did not produce {file}"));
+        }
+        fs::rename(&src, downloads.join(file)).map_err(|e| format!("cannot move {file}: {e}"))
+    });
+    let _ = fs::remove_dir_all(&tmp);
+    got.map_err(|e| format!("downloading {file} failed: {e}"))
+}
+
+/// `cargo fetch` of the pinned crate through a throw-away manifest, then a copy of the
+/// `.crate` file out of cargo's cache.
+fn fetch_crate(a: &Artifact, downloads: &Path) -> Result<()> {
+    let package = a.get("package")?;
+    let version = a.get("package_version")?;
+    let file = a.get("file")?;
+    let project = downloads.join(".cargo-fetch");
+    let _ = fs::remove_dir_all(&project);
+    fs::create_dir_all(project.join("src")).map_err(|e| e.to_string())?;
+    fs::write(
+        project.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"mlxrs-fetch\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\n{package} = \"={version}\"\n\n[workspace]\n"
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    fs::write(project.join("src/lib.rs"), "").map_err(|e| e.to_string())?;
+    let fetched = run_cmd(
+        cargo()
+            .arg("fetch")
+            .arg("--manifest-path")
+            .arg(project.join("Cargo.toml")),
+    );
+    let _ = fs::remove_dir_all(&project);
+    fetched.map_err(|e| format!("fetching the crate {package} {version} failed: {e}"))?;
+    let cache = cargo_home().join("registry").join("cache");
+    let found = fs::read_dir(&cache)
+        .map_err(|e| format!("cannot read cargo's cache {}: {e}", cache.display()))?
+        .filter_map(|d| d.ok())
+        .map(|d| d.path().join(file))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            format!(
+                "cargo fetched {package} but {file} is not in {}",
+                cache.display()
+            )
+        })?;
+    let tmp = downloads.join(format!(".partial-{file}"));
+    let copied = fs::copy(&found, &tmp)
+        .map_err(|e| format!("cannot copy {}: {e}", found.display()))
+        .and_then(|_| fs::rename(&tmp, downloads.join(file)).map_err(|e| e.to_string()));
+    if copied.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    copied
+}
+
+fn cargo_home() -> PathBuf {
+    if let Some(h) = std::env::var_os("CARGO_HOME") {
+        return PathBuf::from(h);
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    home.join(".cargo")
+}
+
+/// Unpacks into `staging` and returns the folder that becomes `third_party/<dir>`.
+fn unpack(a: &Artifact, archive: &Path, staging: &Path) -> Result<PathBuf> {
+    if archive.extension().and_then(|e| e.to_str()) == Some("whl") {
+        // zipfile drops the Unix mode bits; keep them (cmake's binary must stay executable).
+        let script = "import os, sys, zipfile\n\
+                      with zipfile.ZipFile(sys.argv[1]) as z:\n\
+                      \x20   for i in z.infolist():\n\
+                      \x20       p = z.extract(i, sys.argv[2])\n\
+                      \x20       m = (i.external_attr >> 16) & 0o777\n\
+                      \x20       if m: os.chmod(p, m)\n";
+        let root = staging.join("root");
+        run_cmd(
+            Command::new(python())
+                .arg("-c")
+                .arg(script)
+                .arg(archive)
+                .arg(&root),
+        )?;
+        Ok(root)
+    } else {
+        run_cmd(
+            Command::new("tar")
+                .arg("xzf")
+                .arg(archive)
+                .arg("-C")
+                .arg(staging),
+        )?;
+        let sub = staging.join(a.get("subdir")?);
+        if !sub.is_dir() {
+            return Err(format!(
+                "{} holds no {}",
+                archive.display(),
+                a.get("subdir")?
+            ));
+        }
+        Ok(sub)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mlxrs-xtask-{}-{name}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    #[test]
+    fn sha256_matches_a_known_vector() {
+        // FIPS 180-2 test vector for "abc".
+        let p = temp_file("abc", b"abc");
+        assert_eq!(
+            sha256_of(&p).unwrap(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        verify(
+            &p,
+            "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
+        )
+        .unwrap();
+        assert!(p.is_file());
+    }
+
+    #[test]
+    fn a_flipped_byte_is_reported_and_the_file_deleted() {
+        let mut bytes = b"pinned artifact contents".to_vec();
+        let p = temp_file("good", &bytes);
+        let good = sha256_of(&p).unwrap();
+        bytes[3] ^= 0x01;
+        let bad = temp_file("flipped", &bytes);
+        let err = verify(&bad, &good).unwrap_err();
+        assert!(err.contains("checksum mismatch"), "{err}");
+        assert!(err.contains(&good), "{err}");
+        assert!(!bad.exists(), "the corrupted file must be deleted");
+    }
+
+    #[test]
+    fn a_corrupted_real_download_is_caught() {
+        // Uses the pinned mlx-c crate when setup has fetched it (it is small).
+        let tp = third_party();
+        let pins = pins::load(&tp.join("pins.toml")).unwrap();
+        let a = pins
+            .iter()
+            .find(|a| a.get("name").unwrap() == "mlx-c")
+            .unwrap();
+        let src = tp.join(".downloads").join(a.get("file").unwrap());
+        let Ok(mut bytes) = fs::read(&src) else {
+            eprintln!("skipped: {} not downloaded", src.display());
+            return;
+        };
+        verify(&src, a.get("sha256").unwrap()).unwrap();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0x80;
+        let bad = temp_file("mlx-sys.crate", &bytes);
+        let err = verify(&bad, a.get("sha256").unwrap()).unwrap_err();
+        assert!(err.contains("checksum mismatch"), "{err}");
+        assert!(!bad.exists());
+    }
+}

@@ -1,0 +1,144 @@
+//! `cargo xtask test` and `cargo xtask leak-check`.
+
+use crate::{Result, cargo, project_root, run_cmd, setup};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// `cargo xtask test [--backend B] [--gpu] [--no-lint] [-- <cargo test args>]`
+pub fn run(args: &[String]) -> Result<()> {
+    let mut backend = None;
+    let mut gpu = false;
+    let mut lint = true;
+    let mut extra = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--gpu" => gpu = true,
+            "--no-lint" => lint = false,
+            "--backend" => backend = Some(it.next().ok_or("--backend needs a value")?.clone()),
+            "--" => extra.extend(it.by_ref().cloned()),
+            other => return Err(format!("test: unknown option `{other}`")),
+        }
+    }
+    let setup = setup::setup(backend.as_deref().unwrap_or(setup::natural_backend()))?;
+    let root = project_root();
+    std::env::set_current_dir(&root).map_err(|e| e.to_string())?;
+
+    if lint {
+        run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
+        run_cmd(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        run_cmd(
+            cargo()
+                .args(["doc", "--workspace", "--no-deps"])
+                .env("RUSTDOCFLAGS", "-D warnings"),
+        )?;
+    }
+
+    // GPU suites: only where MLX was set up with a GPU backend, or when asked.
+    let gpu = gpu || setup.backend != "cpu";
+    let mut test = cargo();
+    test.args(["test", "--workspace"]);
+    if gpu {
+        test.args(["--features", "mlxrs/gpu-tests"]);
+    }
+    if !extra.is_empty() {
+        test.arg("--").args(&extra);
+    }
+    run_cmd(&mut test)?;
+
+    let acceptance = acceptance_dir();
+    match &acceptance {
+        Some(dir) => eprintln!(
+            "test: acceptance tests from {} ran as mlxrs's `acceptance` suite",
+            dir.display()
+        ),
+        None => eprintln!("test: no ../shared/acceptance folder; acceptance suite empty"),
+    }
+    if gpu {
+        eprintln!("test: GPU suites ran (backend {})", setup.backend);
+    } else {
+        eprintln!(
+            "test: GPU suites skipped (MLX set up for the `cpu` backend; pass --gpu to force)"
+        );
+    }
+    eprintln!("test: all passed");
+    Ok(())
+}
+
+fn acceptance_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("MLXRS_ACCEPTANCE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project_root().join("../shared/acceptance"));
+    dir.is_dir().then_some(dir)
+}
+
+/// Runs every mlxrs test binary under valgrind's memcheck and fails on a definite leak.
+pub fn leak_check(args: &[String]) -> Result<()> {
+    if !args.is_empty() {
+        return Err(format!("leak-check: unexpected arguments {args:?}"));
+    }
+    setup::setup(setup::natural_backend())?;
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        return Err("leak-check needs valgrind (Debian/Ubuntu: `apt-get install valgrind`)".into());
+    }
+    let root = project_root();
+    // Build the test binaries and ask cargo where they are.
+    let out = cargo()
+        .current_dir(&root)
+        .args([
+            "test",
+            "--package",
+            "mlxrs",
+            "--no-run",
+            "--message-format=json",
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "building the tests failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut binaries = Vec::new();
+    for line in text.lines() {
+        if !line.contains("\"profile\"") || !line.contains("\"test\":true") {
+            continue;
+        }
+        if let Some(start) = line.find("\"executable\":\"") {
+            let rest = &line[start + 14..];
+            if let Some(end) = rest.find('"') {
+                binaries.push(rest[..end].to_string());
+            }
+        }
+    }
+    if binaries.is_empty() {
+        return Err("cargo reported no test binaries for mlxrs".into());
+    }
+    for bin in binaries {
+        run_cmd(
+            Command::new("valgrind")
+                .args([
+                    "--leak-check=full",
+                    "--errors-for-leak-kinds=definite",
+                    "--show-leak-kinds=definite",
+                    "--error-exitcode=97",
+                    "--suppressions",
+                ])
+                .arg(root.join("xtask/valgrind.supp"))
+                .arg(&bin)
+                // valgrind serialises threads; two test threads keep it tractable.
+                .args(["--test-threads", "2"]),
+        )?;
+    }
+    eprintln!("leak-check: no definite leaks");
+    Ok(())
+}
