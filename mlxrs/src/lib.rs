@@ -1,1 +1,91 @@
-//! mlxrs
+//! # mlxrs: Rust bindings for Apple's MLX
+//!
+//! [MLX](https://github.com/ml-explore/mlx) is an array framework with NumPy-like ops,
+//! automatic differentiation, compilation and vectorization, running on the CPU, on Apple
+//! GPUs (Metal) and on NVIDIA GPUs (CUDA). mlxrs wraps its C API (mlx-c 0.7.0 over MLX
+//! 0.32.2) in safe Rust; names follow Python's `mlx.core` (`mx.sum` is
+//! [`ops::sum`], `mx.grad` is [`transforms::grad`]).
+//!
+//! ## Lazy arrays and `eval`
+//! An op does not compute anything: it records a node in a graph and returns an
+//! [`Array`] at once. Work happens when a result is needed: [`transforms::eval`] (or
+//! [`Array::eval`]) computes arrays explicitly; [`Array::item`], [`Array::to_vec`] and
+//! printing evaluate implicitly. Evaluate once per step of a loop, not per op.
+//!
+//! ```
+//! use mlxrs::{Array, ops, transforms::eval};
+//! let a = Array::from_slice(&[1.0f32, 2.0, 3.0], &[3])?;
+//! let b = ops::exp(&a)?;              // nothing computed yet
+//! let c = (&b * 2.0)?;                // operators return Result too
+//! eval(&[&c])?;                       // computed now
+//! assert_eq!(c.shape(), &[3]);
+//! assert!((c.to_vec::<f32>()?[0] - 2.0 * 1f32.exp()).abs() < 1e-5);
+//! # Ok::<(), mlxrs::Error>(())
+//! ```
+//!
+//! ## Gradients and other transforms
+//! Transforms take ordinary closures `Fn(&[Array]) -> Result<Vec<Array>>` and return
+//! ordinary closures; see [`transforms`].
+//!
+//! ```
+//! use mlxrs::{Array, ops::square, transforms::value_and_grad};
+//! let f = value_and_grad(|x: &[Array]| Ok(vec![square(&x[0])?]), &[0])?;
+//! let (value, grad) = f(&[Array::from(3.0f32)])?;
+//! assert_eq!((value[0].item::<f32>()?, grad[0].item::<f32>()?), (9.0, 6.0));
+//! # Ok::<(), mlxrs::Error>(())
+//! ```
+//!
+//! ## Devices and streams
+//! Each op runs on the calling thread's current stream: the default stream of the default
+//! [`Device`] unless a [`Stream::scope`] (or [`Device::scope`]) says otherwise. There is
+//! no stream argument on ops; see [`stream`] for the convention and the threading rules.
+//!
+//! ## Errors
+//! Every fallible call returns [`Result`]. MLX's own failures arrive as
+//! [`Error::Backend`] with MLX's message, checked when an op is built (shapes, dtypes):
+//!
+//! ```
+//! use mlxrs::{Array, Dtype, Error, ops::matmul};
+//! let err = matmul(&Array::zeros(&[2, 3], Dtype::Float32)?, &Array::zeros(&[4, 2], Dtype::Float32)?)
+//!     .unwrap_err();
+//! assert!(matches!(err, Error::Backend(ref m) if m.starts_with("[matmul] Last dimension")));
+//! # Ok::<(), mlxrs::Error>(())
+//! ```
+//!
+//! mlxrs installs its own mlx-c error handler before the first call, so no MLX failure
+//! can print-and-exit the process, and errors are kept per thread.
+//!
+//! ## Threads
+//! [`Array`] is `Send` (not `Sync`): evaluate an array before moving it to another
+//! thread, since MLX keeps streams, and lazy graphs, per thread.
+
+#![warn(missing_docs)]
+
+mod array;
+mod closure;
+mod device;
+mod dtype;
+pub mod error;
+mod handle;
+pub mod memory;
+pub mod ops;
+pub mod stream;
+mod string;
+pub mod transforms;
+mod vector;
+
+pub use array::{Array, Shape};
+pub use device::{Device, DeviceGuard, DeviceType};
+pub use dtype::{ArrayElement, Complex64, Dtype};
+pub use error::{EmptyInput, Error, Result};
+pub use stream::{Stream, StreamGuard};
+
+/// mlxrs-sys, for the `unsafe` escape hatches (`Array::from_raw`, `as_raw`, ...).
+pub use mlxrs_sys as sys;
+
+/// The version of the MLX library in use (e.g. "0.32.2").
+pub fn version() -> Result<String> {
+    let mut s = string::MlxString::new();
+    error::mlx_call!(mlx_version(s.as_out()))?;
+    Ok(s.to_string_lossy())
+}

@@ -1,0 +1,510 @@
+//! [`Array`]: MLX's lazy N-dimensional array.
+
+mod convert;
+mod ops;
+mod shape;
+
+use std::borrow::Cow;
+
+use mlxrs_sys as sys;
+
+use crate::error::{mlx_call, mlx_value};
+use crate::handle::handle;
+use crate::stream::current_raw;
+use crate::{ArrayElement, Dtype, Error, Result};
+
+pub use shape::Shape;
+
+handle! {
+    /// An N-dimensional array, MLX's `mx.array`.
+    ///
+    /// Arrays are **lazy**: an op records work in a graph, and the data is computed when
+    /// something needs it ([`Array::eval`], [`eval`](crate::transforms::eval),
+    /// [`Array::item`], [`Array::to_vec`], printing). Clones are cheap and share the buffer.
+    ///
+    /// # Threads
+    /// `Array` is `Send` but not `Sync`. An *evaluated* array can move to another thread
+    /// and be used there freely (e.g. batches built on loader threads). MLX 0.32 keeps
+    /// streams per thread, so a *lazy* array built on thread A and evaluated on thread B
+    /// fails with MLX's "There is no Stream(cpu, 0) in current thread" (an `Err`, never a
+    /// crash): call [`Array::eval`] before sending. Not `Sync`: two threads evaluating one
+    /// lazy graph at once would race inside MLX.
+    #[must_use]
+    pub struct Array(mlx_array) { new: mlx_array_new, free: mlx_array_free }
+}
+
+// SAFETY: an `mlx_array` is a reference-counted pointer to an immutable (once evaluated)
+// C++ array; MLX's reference counts are atomic, so moving an owner between threads is
+// sound. Work on a lazy graph from a thread without its stream is reported by MLX as an
+// error, not undefined behaviour (tests/it/threads.rs checks both cases).
+unsafe impl Send for Array {}
+
+impl Array {
+    /// An array holding a copy of `data`, with the given shape.
+    ///
+    /// ```
+    /// use mlxrs::Array;
+    /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
+    /// assert_eq!(a.shape(), &[2, 2]);
+    /// assert_eq!(a.to_vec::<f32>().unwrap(), vec![1.0, 2.0, 3.0, 4.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] when the shape's element count differs from `data.len()`.
+    pub fn from_slice<T: ArrayElement>(data: &[T], shape: impl Shape) -> Result<Array> {
+        let dims = shape.dims()?;
+        let count = dims.iter().map(|&d| d as i128).product::<i128>();
+        if dims.iter().any(|&d| d < 0) || count != data.len() as i128 {
+            return Err(Error::ShapeMismatch {
+                op: "Array::from_slice",
+                reason: format!(
+                    "shape {dims:?} holds {count} elements, but the data has {}",
+                    data.len()
+                ),
+            });
+        }
+        let ndim = i32::try_from(dims.len())
+            .map_err(|_| Error::invalid("shape", "too many dimensions"))?;
+        let raw = mlx_value!(mlx_array_new_data(
+            data.as_ptr().cast(),
+            dims.as_ptr(),
+            ndim,
+            T::DTYPE.to_sys()
+        ))?;
+        // SAFETY: `mlx_array_new_data` returns a +1 handle that we now own.
+        Ok(unsafe { Array::from_raw(raw) })
+    }
+
+    /// An array taking the elements of `data`, with the given shape.
+    pub fn from_vec<T: ArrayElement>(data: Vec<T>, shape: impl Shape) -> Result<Array> {
+        Array::from_slice(&data, shape)
+    }
+
+    /// A 0-dimensional array holding `value`.
+    ///
+    /// ```
+    /// let x = mlxrs::Array::scalar(2.5f64);
+    /// assert_eq!(x.ndim(), 0);
+    /// assert_eq!(x.item::<f64>().unwrap(), 2.5);
+    /// ```
+    pub fn scalar<T: ArrayElement>(value: T) -> Array {
+        crate::error::init();
+        // SAFETY: `value` is one element of dtype `T::DTYPE`; mlx-c copies it. A
+        // 0-dimensional shape needs no shape buffer.
+        unsafe {
+            Array::from_raw(sys::mlx_array_new_data(
+                (&value as *const T).cast(),
+                std::ptr::null(),
+                0,
+                T::DTYPE.to_sys(),
+            ))
+        }
+    }
+
+    /// An array of `shape` filled with `value`.
+    ///
+    /// ```
+    /// let a = mlxrs::Array::full::<f32>(&(2usize, 3usize), 1.5).unwrap();
+    /// assert_eq!(a.to_vec::<f32>().unwrap(), vec![1.5; 6]);
+    /// ```
+    pub fn full<T: ArrayElement>(shape: impl Shape, value: T) -> Result<Array> {
+        let dims = shape.dims()?;
+        let v = Array::scalar(value);
+        let mut out = Array::empty();
+        mlx_call!(mlx_full(
+            out.as_out(),
+            dims.as_ptr(),
+            dims.len(),
+            v.as_raw(),
+            T::DTYPE.to_sys(),
+            current_raw()?
+        ))?;
+        Ok(out)
+    }
+
+    /// Zeros of `shape` and `dtype`.
+    pub fn zeros(shape: impl Shape, dtype: Dtype) -> Result<Array> {
+        let dims = shape.dims()?;
+        let mut out = Array::empty();
+        mlx_call!(mlx_zeros(
+            out.as_out(),
+            dims.as_ptr(),
+            dims.len(),
+            dtype.to_sys(),
+            current_raw()?
+        ))?;
+        Ok(out)
+    }
+
+    /// Ones of `shape` and `dtype`.
+    pub fn ones(shape: impl Shape, dtype: Dtype) -> Result<Array> {
+        let dims = shape.dims()?;
+        let mut out = Array::empty();
+        mlx_call!(mlx_ones(
+            out.as_out(),
+            dims.as_ptr(),
+            dims.len(),
+            dtype.to_sys(),
+            current_raw()?
+        ))?;
+        Ok(out)
+    }
+
+    /// Zeros with the shape and dtype of `like`.
+    pub fn zeros_like(like: &Array) -> Result<Array> {
+        let mut out = Array::empty();
+        mlx_call!(mlx_zeros_like(out.as_out(), like.as_raw(), current_raw()?))?;
+        Ok(out)
+    }
+
+    /// Ones with the shape and dtype of `like`.
+    pub fn ones_like(like: &Array) -> Result<Array> {
+        let mut out = Array::empty();
+        mlx_call!(mlx_ones_like(out.as_out(), like.as_raw(), current_raw()?))?;
+        Ok(out)
+    }
+
+    /// `value` broadcast to the shape of `like`, with `like`'s dtype.
+    pub fn full_like<T: ArrayElement>(like: &Array, value: T) -> Result<Array> {
+        let v = Array::scalar(value);
+        let mut out = Array::empty();
+        mlx_call!(mlx_full_like(
+            out.as_out(),
+            like.as_raw(),
+            v.as_raw(),
+            like.dtype_raw(),
+            current_raw()?
+        ))?;
+        Ok(out)
+    }
+
+    /// `[start, stop)` in steps of `step`, as `dtype` (Python's `mx.arange`).
+    ///
+    /// ```
+    /// use mlxrs::{Array, Dtype};
+    /// let a = Array::arange(0.0, 5.0, 2.0, Dtype::Int32).unwrap();
+    /// assert_eq!(a.to_vec::<i32>().unwrap(), vec![0, 2, 4]);
+    /// ```
+    pub fn arange(start: f64, stop: f64, step: f64, dtype: Dtype) -> Result<Array> {
+        let mut out = Array::empty();
+        mlx_call!(mlx_arange(
+            out.as_out(),
+            start,
+            stop,
+            step,
+            dtype.to_sys(),
+            current_raw()?
+        ))?;
+        Ok(out)
+    }
+
+    /// `num` evenly spaced values from `start` to `stop` inclusive.
+    pub fn linspace(start: f64, stop: f64, num: i32, dtype: Dtype) -> Result<Array> {
+        let mut out = Array::empty();
+        mlx_call!(mlx_linspace(
+            out.as_out(),
+            start,
+            stop,
+            num,
+            dtype.to_sys(),
+            current_raw()?
+        ))?;
+        Ok(out)
+    }
+
+    /// An `n × m` matrix with ones on diagonal `k` (0 = main, positive = above).
+    pub fn eye(n: i32, m: i32, k: i32, dtype: Dtype) -> Result<Array> {
+        let mut out = Array::empty();
+        mlx_call!(mlx_eye(
+            out.as_out(),
+            n,
+            m,
+            k,
+            dtype.to_sys(),
+            current_raw()?
+        ))?;
+        Ok(out)
+    }
+
+    /// The `n × n` identity matrix.
+    pub fn identity(n: i32, dtype: Dtype) -> Result<Array> {
+        let mut out = Array::empty();
+        mlx_call!(mlx_identity(
+            out.as_out(),
+            n,
+            dtype.to_sys(),
+            current_raw()?
+        ))?;
+        Ok(out)
+    }
+
+    /// A copy converted to `dtype` (lazy).
+    pub fn astype(&self, dtype: Dtype) -> Result<Array> {
+        let mut out = Array::empty();
+        mlx_call!(mlx_astype(
+            out.as_out(),
+            self.as_raw(),
+            dtype.to_sys(),
+            current_raw()?
+        ))?;
+        Ok(out)
+    }
+
+    /// Another handle to the same array (shares the buffer); `Clone` does the same and
+    /// cannot fail short of allocation failure.
+    pub fn try_clone(&self) -> Result<Array> {
+        let mut out = Array::empty();
+        mlx_call!(mlx_array_set(out.as_out(), self.as_raw()))?;
+        Ok(out)
+    }
+
+    /// The dimensions.
+    pub fn shape(&self) -> &[i32] {
+        let n = self.ndim();
+        if n == 0 {
+            return &[];
+        }
+        // SAFETY: the handle is live; mlx-c returns a pointer to the array's own shape
+        // vector (`ndim` entries), valid while the array lives and is not reassigned,
+        // which `&self` guarantees.
+        unsafe { std::slice::from_raw_parts(sys::mlx_array_shape(self.as_raw()), n) }
+    }
+
+    /// The size of dimension `axis` (negative counts from the end).
+    pub fn dim(&self, axis: i32) -> Result<i32> {
+        let shape = self.shape();
+        let n = shape.len() as i32;
+        let i = if axis < 0 { axis + n } else { axis };
+        if i < 0 || i >= n {
+            return Err(Error::invalid(
+                "axis",
+                format!("{axis} is out of bounds for an array with {n} dimensions"),
+            ));
+        }
+        Ok(shape[i as usize])
+    }
+
+    /// The number of dimensions.
+    pub fn ndim(&self) -> usize {
+        // SAFETY: the handle is live (an empty one reports 0).
+        if self.as_raw().ctx.is_null() {
+            0
+        } else {
+            unsafe { sys::mlx_array_ndim(self.as_raw()) }
+        }
+    }
+
+    /// The number of elements.
+    pub fn size(&self) -> usize {
+        // SAFETY: the handle is live.
+        if self.as_raw().ctx.is_null() {
+            0
+        } else {
+            unsafe { sys::mlx_array_size(self.as_raw()) }
+        }
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> Dtype {
+        // The handle is live and mlx-c only reports dtypes of its own enum.
+        Dtype::from_sys(self.dtype_raw()).unwrap_or(Dtype::Float32)
+    }
+
+    pub(crate) fn dtype_raw(&self) -> sys::mlx_dtype {
+        // SAFETY: the handle is live.
+        unsafe { sys::mlx_array_dtype(self.as_raw()) }
+    }
+
+    /// Bytes per element.
+    pub fn itemsize(&self) -> usize {
+        self.dtype().size()
+    }
+
+    /// Bytes of all elements.
+    pub fn nbytes(&self) -> usize {
+        self.size() * self.itemsize()
+    }
+
+    /// The strides, in elements (meaningful once evaluated).
+    pub fn strides(&self) -> Vec<usize> {
+        let n = self.ndim();
+        if n == 0 {
+            return Vec::new();
+        }
+        // SAFETY: as for `shape`: `ndim` entries owned by the array.
+        unsafe { std::slice::from_raw_parts(sys::mlx_array_strides(self.as_raw()), n) }.to_vec()
+    }
+
+    /// Computes this array (and the graph it depends on) now.
+    pub fn eval(&self) -> Result<()> {
+        mlx_call!(mlx_array_eval(self.as_raw()))
+    }
+
+    fn check_dtype<T: ArrayElement>(&self, op: &'static str) -> Result<()> {
+        let got = self.dtype();
+        if got == T::DTYPE {
+            Ok(())
+        } else {
+            Err(Error::DtypeMismatch {
+                op,
+                expected: T::DTYPE,
+                got,
+            })
+        }
+    }
+
+    /// Evaluates and returns a pointer to the data (with the array's offset applied).
+    fn data_ptr(&self) -> Result<*const u8> {
+        self.eval()?;
+        let p = mlx_value!(mlx_array_data_uint8(self.as_raw()))?;
+        if p.is_null() && self.size() > 0 {
+            return Err(Error::Backend(
+                "array data is not available after eval".into(),
+            ));
+        }
+        Ok(p)
+    }
+
+    /// Whether the evaluated data is dense and row-major.
+    fn is_row_contiguous(&self) -> bool {
+        let shape = self.shape();
+        let strides = self.strides();
+        let mut expected = 1usize;
+        for (&d, &s) in shape.iter().zip(&strides).rev() {
+            if d != 1 && s != expected {
+                return false;
+            }
+            expected *= d as usize;
+        }
+        true
+    }
+
+    /// The single element of a one-element array, evaluating as needed.
+    ///
+    /// ```
+    /// let x = mlxrs::Array::from(4.0f32);
+    /// assert_eq!(x.item::<f32>().unwrap(), 4.0);
+    /// assert!(x.item::<i32>().is_err()); // dtype mismatch: no silent cast
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::DtypeMismatch`] if `T` is not the array's element type (use
+    /// [`Array::astype`] first), [`Error::ShapeMismatch`] if the array has more or fewer
+    /// than one element, and MLX's error if evaluation fails.
+    pub fn item<T: ArrayElement>(&self) -> Result<T> {
+        self.check_dtype::<T>("Array::item")?;
+        if self.size() != 1 {
+            return Err(Error::ShapeMismatch {
+                op: "Array::item",
+                reason: format!(
+                    "only one-element arrays convert to a scalar, got shape {:?}",
+                    self.shape()
+                ),
+            });
+        }
+        let p = self.data_ptr()?;
+        // SAFETY: evaluated, one element of dtype `T` (checked) at `p`.
+        Ok(unsafe { p.cast::<T>().read_unaligned() })
+    }
+
+    /// All elements in row-major order, evaluating as needed (strided, transposed or
+    /// broadcast arrays are made contiguous first).
+    ///
+    /// # Errors
+    /// [`Error::DtypeMismatch`] if `T` is not the array's element type.
+    pub fn to_vec<T: ArrayElement>(&self) -> Result<Vec<T>> {
+        self.check_dtype::<T>("Array::to_vec")?;
+        let n = self.size();
+        let p = self.data_ptr()?;
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        if self.is_row_contiguous() {
+            // SAFETY: evaluated, row-contiguous, `n` elements of dtype `T` at `p`.
+            return Ok(unsafe { std::slice::from_raw_parts(p.cast::<T>(), n) }.to_vec());
+        }
+        let dense = crate::ops::contiguous(self, false)?;
+        let p = dense.data_ptr()?;
+        if !dense.is_row_contiguous() {
+            return Err(Error::Backend(
+                "contiguous() returned a strided array".into(),
+            ));
+        }
+        // SAFETY: as above, for the contiguous copy.
+        Ok(unsafe { std::slice::from_raw_parts(p.cast::<T>(), n) }.to_vec())
+    }
+
+    /// A borrowed view of the elements, evaluating as needed.
+    ///
+    /// # Errors
+    /// [`Error::DtypeMismatch`] if `T` is not the element type; [`Error::InvalidArgument`]
+    /// if the data is not row-contiguous (use [`Array::to_vec`], or
+    /// [`ops::contiguous`](crate::ops::contiguous) first).
+    pub fn as_slice<T: ArrayElement>(&self) -> Result<&[T]> {
+        self.check_dtype::<T>("Array::as_slice")?;
+        let p = self.data_ptr()?;
+        if self.size() == 0 {
+            return Ok(&[]);
+        }
+        if !self.is_row_contiguous() {
+            return Err(Error::invalid(
+                "self",
+                format!(
+                    "as_slice needs row-contiguous data, got strides {:?} for shape {:?}",
+                    self.strides(),
+                    self.shape()
+                ),
+            ));
+        }
+        // SAFETY: evaluated and row-contiguous; the buffer lives as long as this array,
+        // and MLX never mutates an evaluated buffer that `&self` can reach.
+        Ok(unsafe { std::slice::from_raw_parts(p.cast::<T>(), self.size()) })
+    }
+
+    /// The raw bytes of a row-contiguous array (any dtype), evaluating as needed.
+    pub fn as_bytes(&self) -> Result<Cow<'_, [u8]>> {
+        let p = self.data_ptr()?;
+        let n = self.nbytes();
+        if n == 0 {
+            return Ok(Cow::Borrowed(&[]));
+        }
+        if self.is_row_contiguous() {
+            // SAFETY: evaluated, row-contiguous, `nbytes` bytes at `p`, alive with `self`.
+            return Ok(Cow::Borrowed(unsafe { std::slice::from_raw_parts(p, n) }));
+        }
+        let dense = crate::ops::contiguous(self, false)?;
+        let p = dense.data_ptr()?;
+        // SAFETY: as above, copied out before `dense` drops.
+        Ok(Cow::Owned(
+            unsafe { std::slice::from_raw_parts(p, n) }.to_vec(),
+        ))
+    }
+}
+
+impl Clone for Array {
+    fn clone(&self) -> Self {
+        // Copying a shared pointer fails only on allocation failure, which aborts anyway.
+        self.try_clone().unwrap_or_else(|_| Array::empty())
+    }
+}
+
+fn describe(a: &Array) -> String {
+    let mut s = crate::string::MlxString::new();
+    match mlx_call!(mlx_array_tostring(s.as_out(), a.as_raw())) {
+        Ok(()) => s.to_string_lossy(),
+        Err(e) => format!("array(<error: {e}>)"),
+    }
+}
+
+/// Prints like MLX's own `repr` (evaluates the array).
+impl std::fmt::Display for Array {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&describe(self))
+    }
+}
+
+impl std::fmt::Debug for Array {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&describe(self))
+    }
+}

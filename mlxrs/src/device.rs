@@ -1,0 +1,177 @@
+//! Devices: where MLX runs an operation (CPU, or a GPU through Metal or CUDA).
+
+use mlxrs_sys as sys;
+
+use crate::error::mlx_call;
+use crate::handle::handle;
+use crate::{Error, Result};
+
+/// The kind of a [`Device`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeviceType {
+    /// The CPU.
+    Cpu,
+    /// A GPU (Metal on macOS, CUDA on Linux).
+    Gpu,
+}
+
+impl DeviceType {
+    fn to_sys(self) -> sys::mlx_device_type {
+        match self {
+            DeviceType::Cpu => sys::mlx_device_type::MLX_CPU,
+            DeviceType::Gpu => sys::mlx_device_type::MLX_GPU,
+        }
+    }
+}
+
+handle! {
+    /// A device: a type (CPU or GPU) and an index.
+    ///
+    /// `Device` is `Send + Sync`: it is an immutable (type, index) value on the C++ side.
+    pub struct Device(mlx_device) { new: mlx_device_new, free: mlx_device_free }
+}
+
+// SAFETY: the C++ `Device` behind the handle is an immutable (type, index) pair; nothing
+// mutates it after creation, so sharing or moving it between threads is sound.
+unsafe impl Send for Device {}
+// SAFETY: as above: every method only reads the immutable value.
+unsafe impl Sync for Device {}
+
+impl Device {
+    /// A device of the given type and index.
+    pub fn new(kind: DeviceType, index: i32) -> Self {
+        crate::error::init();
+        // SAFETY: plain constructor; returns a +1 handle.
+        unsafe { Device::from_raw(sys::mlx_device_new_type(kind.to_sys(), index)) }
+    }
+
+    /// The CPU.
+    ///
+    /// ```
+    /// let cpu = mlxrs::Device::cpu();
+    /// assert_eq!(cpu.device_type().unwrap(), mlxrs::DeviceType::Cpu);
+    /// ```
+    pub fn cpu() -> Self {
+        Device::new(DeviceType::Cpu, 0)
+    }
+
+    /// The first GPU. Whether it can be used: [`Device::is_available`].
+    pub fn gpu() -> Self {
+        Device::new(DeviceType::Gpu, 0)
+    }
+
+    /// The process's default device (the GPU where MLX has one, else the CPU).
+    pub fn default_device() -> Result<Self> {
+        let mut d = Device::empty();
+        mlx_call!(mlx_get_default_device(d.as_out()))?;
+        Ok(d)
+    }
+
+    /// Makes `device` the process's default device. Prefer [`Device::scope`], which puts
+    /// the previous one back.
+    pub fn set_default(device: &Device) -> Result<()> {
+        mlx_call!(mlx_set_default_device(device.as_raw()))?;
+        crate::stream::default_changed();
+        Ok(())
+    }
+
+    /// Makes this the default device until the returned guard is dropped.
+    ///
+    /// ```
+    /// use mlxrs::Device;
+    /// let before = Device::default_device().unwrap();
+    /// {
+    ///     let _guard = Device::cpu().scope().unwrap();
+    ///     assert_eq!(Device::default_device().unwrap(), Device::cpu());
+    /// }
+    /// assert_eq!(Device::default_device().unwrap(), before);
+    /// ```
+    pub fn scope(&self) -> Result<DeviceGuard> {
+        let previous = Device::default_device()?;
+        Device::set_default(self)?;
+        Ok(DeviceGuard { previous })
+    }
+
+    /// Whether MLX can run on this device in this build (e.g. `false` for the GPU of the
+    /// Linux CPU backend).
+    pub fn is_available(&self) -> Result<bool> {
+        let mut avail = false;
+        mlx_call!(mlx_device_is_available(&mut avail, self.as_raw()))?;
+        Ok(avail)
+    }
+
+    /// How many devices of `kind` MLX sees.
+    pub fn count(kind: DeviceType) -> Result<usize> {
+        let mut n = 0;
+        mlx_call!(mlx_device_count(&mut n, kind.to_sys()))?;
+        usize::try_from(n).map_err(|_| Error::Backend(format!("negative device count {n}")))
+    }
+
+    /// Whether a GPU device is available.
+    pub fn gpu_available() -> bool {
+        Device::gpu().is_available().unwrap_or(false)
+    }
+
+    /// This device's type.
+    pub fn device_type(&self) -> Result<DeviceType> {
+        let mut t = sys::mlx_device_type::MLX_CPU;
+        mlx_call!(mlx_device_get_type(&mut t, self.as_raw()))?;
+        Ok(if t == sys::mlx_device_type::MLX_GPU {
+            DeviceType::Gpu
+        } else {
+            DeviceType::Cpu
+        })
+    }
+
+    /// This device's index.
+    pub fn index(&self) -> Result<i32> {
+        let mut i = 0;
+        mlx_call!(mlx_device_get_index(&mut i, self.as_raw()))?;
+        Ok(i)
+    }
+}
+
+impl PartialEq for Device {
+    fn eq(&self, other: &Self) -> bool {
+        // SAFETY: both handles are live for the call.
+        unsafe { sys::mlx_device_equal(self.as_raw(), other.as_raw()) }
+    }
+}
+
+impl Clone for Device {
+    fn clone(&self) -> Self {
+        let mut d = Device::empty();
+        // Copying a (type, index) value cannot fail short of allocation failure.
+        let _ = mlx_call!(mlx_device_set(d.as_out(), self.as_raw()));
+        d
+    }
+}
+
+impl std::fmt::Debug for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut s = crate::string::MlxString::new();
+        match mlx_call!(mlx_device_tostring(s.as_out(), self.as_raw())) {
+            Ok(()) => f.write_str(&s.to_string_lossy()),
+            Err(_) => f.write_str("Device(?)"),
+        }
+    }
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Restores the previous default device when dropped. Made by [`Device::scope`]; bind it
+/// to a named variable (`let _guard = ...`), not `_`.
+#[must_use = "the previous default device is restored when the guard is dropped"]
+pub struct DeviceGuard {
+    previous: Device,
+}
+
+impl Drop for DeviceGuard {
+    fn drop(&mut self) {
+        let _ = Device::set_default(&self.previous);
+    }
+}

@@ -1,0 +1,74 @@
+//! MLX's memory accounting and limits (Python's `mx.get_active_memory` and friends).
+//!
+//! Figures are in bytes. MLX keeps freed buffers in a cache for reuse; "active" memory
+//! is what live arrays hold, "cache" what is kept for reuse.
+
+use crate::Result;
+use crate::error::mlx_call;
+
+/// Bytes held by live arrays.
+///
+/// ```
+/// let before = mlxrs::memory::active_memory().unwrap();
+/// let a = mlxrs::Array::zeros(&[1024, 1024], mlxrs::Dtype::Float32).unwrap();
+/// a.eval().unwrap();
+/// assert!(mlxrs::memory::active_memory().unwrap() >= before);
+/// ```
+pub fn active_memory() -> Result<usize> {
+    let mut n = 0;
+    mlx_call!(mlx_get_active_memory(&mut n))?;
+    Ok(n)
+}
+
+/// The largest active memory since start or the last [`reset_peak_memory`].
+pub fn peak_memory() -> Result<usize> {
+    let mut n = 0;
+    mlx_call!(mlx_get_peak_memory(&mut n))?;
+    Ok(n)
+}
+
+/// Resets [`peak_memory`] to the current active memory.
+pub fn reset_peak_memory() -> Result<()> {
+    mlx_call!(mlx_reset_peak_memory())
+}
+
+/// Bytes in MLX's buffer cache.
+pub fn cache_memory() -> Result<usize> {
+    let mut n = 0;
+    mlx_call!(mlx_get_cache_memory(&mut n))?;
+    Ok(n)
+}
+
+/// The memory limit (a guideline MLX tries to stay under).
+pub fn memory_limit() -> Result<usize> {
+    let mut n = 0;
+    mlx_call!(mlx_get_memory_limit(&mut n))?;
+    Ok(n)
+}
+
+/// Sets the memory limit; returns the previous one.
+pub fn set_memory_limit(limit: usize) -> Result<usize> {
+    let mut prev = 0;
+    mlx_call!(mlx_set_memory_limit(&mut prev, limit))?;
+    Ok(prev)
+}
+
+/// Sets the buffer cache limit (0 disables the cache); returns the previous one.
+pub fn set_cache_limit(limit: usize) -> Result<usize> {
+    let mut prev = 0;
+    mlx_call!(mlx_set_cache_limit(&mut prev, limit))?;
+    Ok(prev)
+}
+
+/// Sets the wired (resident) memory limit (Metal only; elsewhere MLX ignores it or
+/// reports an error); returns the previous one.
+pub fn set_wired_limit(limit: usize) -> Result<usize> {
+    let mut prev = 0;
+    mlx_call!(mlx_set_wired_limit(&mut prev, limit))?;
+    Ok(prev)
+}
+
+/// Frees MLX's buffer cache.
+pub fn clear_cache() -> Result<()> {
+    mlx_call!(mlx_clear_cache())
+}

@@ -1,0 +1,170 @@
+//! Reductions over all elements, one axis, or several axes.
+//!
+//! Each reduction comes in three forms, as in mlx-c: `sum(a, keepdims)` over everything,
+//! `sum_axis(a, axis, keepdims)`, and `sum_axes(a, &axes, keepdims)`; negative axes count
+//! from the end.
+
+use crate::error::mlx_call;
+use crate::stream::current_raw;
+use crate::{Array, Result};
+
+macro_rules! reduction {
+    ($($(#[$m:meta])* $name:ident, $axis:ident, $axes:ident => $sys:ident, $sys_axis:ident, $sys_axes:ident;)*) => {$(
+        $(#[$m])*
+        pub fn $name(a: &Array, keepdims: bool) -> Result<Array> {
+            let mut out = Array::empty();
+            mlx_call!($sys(out.as_out(), a.as_raw(), keepdims, current_raw()?))?;
+            Ok(out)
+        }
+
+        #[doc = concat!("[`", stringify!($name), "`] along one axis.")]
+        pub fn $axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
+            let mut out = Array::empty();
+            mlx_call!($sys_axis(out.as_out(), a.as_raw(), axis, keepdims, current_raw()?))?;
+            Ok(out)
+        }
+
+        #[doc = concat!("[`", stringify!($name), "`] along several axes.")]
+        pub fn $axes(a: &Array, axes: &[i32], keepdims: bool) -> Result<Array> {
+            let mut out = Array::empty();
+            mlx_call!($sys_axes(out.as_out(), a.as_raw(), axes.as_ptr(), axes.len(), keepdims, current_raw()?))?;
+            Ok(out)
+        }
+    )*};
+}
+
+reduction! {
+    /// Sum of all elements.
+    ///
+    /// ```
+    /// use mlxrs::{Array, ops::{sum, sum_axis}};
+    /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
+    /// assert_eq!(sum(&a, false).unwrap().item::<f32>().unwrap(), 10.0);
+    /// assert_eq!(sum_axis(&a, 0, false).unwrap().to_vec::<f32>().unwrap(), vec![4.0, 6.0]);
+    /// ```
+    sum, sum_axis, sum_axes => mlx_sum, mlx_sum_axis, mlx_sum_axes;
+    /// Mean of all elements.
+    mean, mean_axis, mean_axes => mlx_mean, mlx_mean_axis, mlx_mean_axes;
+    /// Product of all elements.
+    prod, prod_axis, prod_axes => mlx_prod, mlx_prod_axis, mlx_prod_axes;
+    /// Largest element.
+    max, max_axis, max_axes => mlx_max, mlx_max_axis, mlx_max_axes;
+    /// Smallest element.
+    min, min_axis, min_axes => mlx_min, mlx_min_axis, mlx_min_axes;
+    /// Whether all elements are true (non-zero).
+    all, all_axis, all_axes => mlx_all, mlx_all_axis, mlx_all_axes;
+    /// Whether any element is true (non-zero).
+    any, any_axis, any_axes => mlx_any, mlx_any_axis, mlx_any_axes;
+    /// `log(sum(exp(a)))`, computed stably.
+    logsumexp, logsumexp_axis, logsumexp_axes => mlx_logsumexp, mlx_logsumexp_axis, mlx_logsumexp_axes;
+    /// Median of all elements.
+    median, median_axis, median_axes => mlx_median, mlx_median_axis, mlx_median_axes;
+    /// Number of non-zero elements.
+    count_nonzero, count_nonzero_axis, count_nonzero_axes => mlx_count_nonzero, mlx_count_nonzero_axis, mlx_count_nonzero_axes;
+}
+
+/// Index of the largest element of the flattened array.
+pub fn argmax(a: &Array, keepdims: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_argmax(
+        out.as_out(),
+        a.as_raw(),
+        keepdims,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Indices of the largest elements along `axis`.
+pub fn argmax_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_argmax_axis(
+        out.as_out(),
+        a.as_raw(),
+        axis,
+        keepdims,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Index of the smallest element of the flattened array.
+pub fn argmin(a: &Array, keepdims: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_argmin(
+        out.as_out(),
+        a.as_raw(),
+        keepdims,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Indices of the smallest elements along `axis`.
+pub fn argmin_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_argmin_axis(
+        out.as_out(),
+        a.as_raw(),
+        axis,
+        keepdims,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Variance of all elements with `ddof` delta degrees of freedom.
+pub fn var(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_var(
+        out.as_out(),
+        a.as_raw(),
+        keepdims,
+        ddof,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Variance along `axes`.
+pub fn var_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_var_axes(
+        out.as_out(),
+        a.as_raw(),
+        axes.as_ptr(),
+        axes.len(),
+        keepdims,
+        ddof,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Standard deviation of all elements with `ddof` delta degrees of freedom.
+pub fn std(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_std(
+        out.as_out(),
+        a.as_raw(),
+        keepdims,
+        ddof,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Standard deviation along `axes`.
+pub fn std_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_std_axes(
+        out.as_out(),
+        a.as_raw(),
+        axes.as_ptr(),
+        axes.len(),
+        keepdims,
+        ddof,
+        current_raw()?
+    ))?;
+    Ok(out)
+}

@@ -1,0 +1,182 @@
+//! Streams, and **the stream convention of every op**.
+//!
+//! Ops take no stream argument. Each op runs on the calling thread's *current stream*:
+//! the innermost stream made current with [`Stream::scope`] (or [`with_stream`]) on this
+//! thread, else the default stream of the default device ([`Device::scope`] changes it).
+//! This mirrors Python's `with mx.stream(s):` and keeps op signatures the same as
+//! Python's (`mlxrs::ops::sin(&x)` is `mx.sin(x)`).
+//!
+//! MLX 0.32 keeps streams per thread: a stream, and a lazy array's graph, belong to the
+//! thread that made them. Evaluating on thread B an array built lazily on thread A fails
+//! with MLX's "There is no Stream(cpu, 0) in current thread" as an `Err`; evaluate before
+//! moving arrays between threads.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use mlxrs_sys as sys;
+
+use crate::error::mlx_call;
+use crate::handle::handle;
+use crate::{Device, Result};
+
+handle! {
+    /// An MLX stream: an ordered queue of work on one device.
+    ///
+    /// `Stream` is `Send + Sync` (an immutable (device, index) value), but MLX serves a
+    /// stream only on the thread that created it; elsewhere its use is an `Err`.
+    pub struct Stream(mlx_stream) { new: mlx_stream_new, free: mlx_stream_free }
+}
+
+// SAFETY: the C++ `Stream` behind the handle is an immutable (device, index) value.
+// MLX itself checks, and reports as an error, a stream used on a thread that lacks it.
+unsafe impl Send for Stream {}
+// SAFETY: as above; every method only reads the value.
+unsafe impl Sync for Stream {}
+
+/// Bumped whenever a default device or stream changes, so per-thread caches refresh.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    static SCOPED: RefCell<Vec<Stream>> = const { RefCell::new(Vec::new()) };
+    static DEFAULT: RefCell<Option<(u64, Stream)>> = const { RefCell::new(None) };
+}
+
+pub(crate) fn default_changed() {
+    GENERATION.fetch_add(1, Ordering::Release);
+}
+
+/// The raw handle of this thread's current stream, for one mlx-c call.
+///
+/// The handle stays owned by this thread's stream cache; nothing frees it while an mlx-c
+/// call that received it runs (ops do not call back into Rust).
+#[inline]
+pub(crate) fn current_raw() -> Result<sys::mlx_stream> {
+    if let Some(raw) = SCOPED.with(|s| s.borrow().last().map(Stream::as_raw)) {
+        return Ok(raw);
+    }
+    let generation = GENERATION.load(Ordering::Acquire);
+    let cached = DEFAULT.with(|d| match &*d.borrow() {
+        Some((g, s)) if *g == generation => Some(s.as_raw()),
+        _ => None,
+    });
+    if let Some(raw) = cached {
+        return Ok(raw);
+    }
+    let stream = Stream::default_for(&Device::default_device()?)?;
+    let raw = stream.as_raw();
+    DEFAULT.with(|d| *d.borrow_mut() = Some((generation, stream)));
+    Ok(raw)
+}
+
+impl Stream {
+    /// A new stream on `device` (usable on this thread).
+    pub fn new(device: &Device) -> Result<Self> {
+        crate::error::init();
+        // SAFETY: plain constructor taking a live device; returns a +1 handle.
+        let s = unsafe { Stream::from_raw(sys::mlx_stream_new_device(device.as_raw())) };
+        crate::error::check_handler("mlx_stream_new_device")?;
+        Ok(s)
+    }
+
+    /// This thread's default stream of `device`.
+    pub fn default_for(device: &Device) -> Result<Self> {
+        let mut s = Stream::empty();
+        mlx_call!(mlx_get_default_stream(s.as_out(), device.as_raw()))?;
+        Ok(s)
+    }
+
+    /// The stream ops use on this thread right now (see the module docs).
+    pub fn current() -> Result<Self> {
+        let raw = current_raw()?;
+        let mut s = Stream::empty();
+        mlx_call!(mlx_stream_set(s.as_out(), raw))?;
+        Ok(s)
+    }
+
+    /// Makes this stream the current one on this thread until the guard is dropped.
+    ///
+    /// ```
+    /// use mlxrs::{Array, Device, Stream};
+    /// let s = Stream::new(&Device::cpu()).unwrap();
+    /// let y = {
+    ///     let _guard = s.scope();
+    ///     mlxrs::ops::square(&Array::from(3.0f32)).unwrap()
+    /// };
+    /// assert_eq!(y.item::<f32>().unwrap(), 9.0);
+    /// ```
+    pub fn scope(&self) -> StreamGuard {
+        SCOPED.with(|s| s.borrow_mut().push(self.clone()));
+        StreamGuard {
+            _not_send: std::marker::PhantomData,
+        }
+    }
+
+    /// Waits until all work queued on this stream has finished.
+    pub fn synchronize(&self) -> Result<()> {
+        mlx_call!(mlx_synchronize(self.as_raw()))
+    }
+
+    /// The device this stream runs on.
+    pub fn device(&self) -> Result<Device> {
+        let mut d = Device::empty();
+        mlx_call!(mlx_stream_get_device(d.as_out(), self.as_raw()))?;
+        Ok(d)
+    }
+
+    /// The stream's index.
+    pub fn index(&self) -> Result<i32> {
+        let mut i = 0;
+        mlx_call!(mlx_stream_get_index(&mut i, self.as_raw()))?;
+        Ok(i)
+    }
+}
+
+/// Runs `f` with `stream` as this thread's current stream.
+pub fn with_stream<R>(stream: &Stream, f: impl FnOnce() -> R) -> R {
+    let _guard = stream.scope();
+    f()
+}
+
+/// Waits for all work on this thread's default stream.
+pub fn synchronize() -> Result<()> {
+    mlx_call!(mlx_synchronize_default())
+}
+
+impl Clone for Stream {
+    fn clone(&self) -> Self {
+        let mut s = Stream::empty();
+        let _ = mlx_call!(mlx_stream_set(s.as_out(), self.as_raw()));
+        s
+    }
+}
+
+impl PartialEq for Stream {
+    fn eq(&self, other: &Self) -> bool {
+        // SAFETY: both handles are live.
+        unsafe { sys::mlx_stream_equal(self.as_raw(), other.as_raw()) }
+    }
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut s = crate::string::MlxString::new();
+        match mlx_call!(mlx_stream_tostring(s.as_out(), self.as_raw())) {
+            Ok(()) => f.write_str(&s.to_string_lossy()),
+            Err(_) => f.write_str("Stream(?)"),
+        }
+    }
+}
+
+/// Pops the stream pushed by [`Stream::scope`] when dropped. Not `Send`: it belongs to
+/// the thread whose current stream it changed.
+#[must_use = "the stream is current only until the guard is dropped"]
+pub struct StreamGuard {
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        let _ = SCOPED.try_with(|s| s.borrow_mut().pop());
+    }
+}

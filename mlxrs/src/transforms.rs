@@ -1,0 +1,411 @@
+//! Function transforms: automatic differentiation, checkpointing, compilation,
+//! vectorization, and evaluation.
+//!
+//! A transform takes an ordinary Rust closure `Fn(&[Array]) -> Result<Vec<Array>>` (it may
+//! capture arrays and other state; captured arrays are constants of the transform) and
+//! returns an ordinary Rust callable that owns everything it needs (`'static`). So results
+//! compose to any depth (`grad` of `grad`), can be returned from functions and moved into
+//! other closures. Each transform builds its mlx-c closure once, when it is made.
+//!
+//! Errors and panics inside the user's closure come back from the outer call as that
+//! very error (or [`Error::ClosurePanicked`] with the panic message), also through nested
+//! transforms and custom vjps.
+//!
+//! ```
+//! use mlxrs::{Array, ops::{multiply, sum}, transforms::{grad, value_and_grad}};
+//! // f(x) = sum(x * x); df/dx = 2x
+//! let f = |xs: &[Array]| Ok(vec![sum(&multiply(&xs[0], &xs[0])?, false)?]);
+//! let (values, grads) = value_and_grad(f, &[0]).unwrap()(&[Array::from_slice(&[1.0f32, 2.0], &[2]).unwrap()]).unwrap();
+//! assert_eq!(values[0].item::<f32>().unwrap(), 5.0);
+//! assert_eq!(grads[0].to_vec::<f32>().unwrap(), vec![2.0, 4.0]);
+//! // Second derivative of x³ at 2: 12
+//! let d = grad(|xs: &[Array]| Ok(vec![mlxrs::ops::power(&xs[0], &Array::from(3.0f32))?]), &[0]).unwrap();
+//! let dd = grad(move |xs: &[Array]| d(xs), &[0]).unwrap();
+//! assert_eq!(dd(&[Array::from(2.0f32)]).unwrap()[0].item::<f32>().unwrap(), 12.0);
+//! ```
+
+use crate::closure::{ClosureCustom, ClosureCustomJvp, ClosureValueAndGrad};
+use crate::error::{self, mlx_call};
+use crate::vector::VectorArray;
+use crate::{Array, Error, Result};
+
+pub use crate::closure::Closure;
+
+/// Evaluates the arrays (and the graphs they depend on) now; an empty slice does nothing.
+///
+/// ```
+/// use mlxrs::{Array, ops::add, transforms::eval};
+/// let a = Array::from(1.0f32);
+/// let b = add(&a, &a).unwrap();
+/// eval(&[&b]).unwrap();
+/// eval(&[]).unwrap();
+/// ```
+pub fn eval(arrays: &[&Array]) -> Result<()> {
+    if arrays.is_empty() {
+        return Ok(());
+    }
+    let v = VectorArray::from_refs(arrays);
+    mlx_call!(mlx_eval(v.as_raw()))
+}
+
+/// Starts evaluating the arrays in the background and returns at once; reading them
+/// (`item`, `to_vec`, [`eval`]) waits for the result. An empty slice does nothing.
+pub fn async_eval(arrays: &[&Array]) -> Result<()> {
+    if arrays.is_empty() {
+        return Ok(());
+    }
+    let v = VectorArray::from_refs(arrays);
+    mlx_call!(mlx_async_eval(v.as_raw()))
+}
+
+/// Checks argnums up front: non-empty, non-negative, no duplicates.
+fn validate_argnums(transform: &'static str, argnums: &[i32]) -> Result<()> {
+    if argnums.is_empty() {
+        return Err(Error::empty_input(format!("{transform}: argnums")));
+    }
+    for (i, &a) in argnums.iter().enumerate() {
+        if a < 0 {
+            return Err(Error::invalid(
+                "argnums",
+                format!("{transform}: argument index {a} is negative"),
+            ));
+        }
+        if argnums[..i].contains(&a) {
+            return Err(Error::invalid(
+                "argnums",
+                format!("{transform}: argument index {a} appears more than once in {argnums:?}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_arity(transform: &'static str, argnums: &[i32], nargs: usize) -> Result<()> {
+    if let Some(&bad) = argnums.iter().find(|&&a| a as usize >= nargs) {
+        return Err(Error::invalid(
+            "argnums",
+            format!(
+                "{transform}: argument index {bad} is out of range for a call with {nargs} arguments"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `value_and_grad(f, argnums)`: a function returning `(f(args), gradients of f's first
+/// output with respect to args[argnums])`. The first output must be a scalar.
+///
+/// # Errors
+/// [`Error::EmptyInput`] (context "value_and_grad: argnums") for empty `argnums`,
+/// [`Error::InvalidArgument`] for negative or repeated ones; when called, an error for an
+/// argnum out of range, and MLX's error for a non-scalar output.
+pub fn value_and_grad<F>(
+    f: F,
+    argnums: &[i32],
+) -> Result<impl Fn(&[Array]) -> Result<(Vec<Array>, Vec<Array>)> + 'static>
+where
+    F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
+{
+    make_value_and_grad("value_and_grad", f, argnums)
+}
+
+fn make_value_and_grad<F>(
+    name: &'static str,
+    f: F,
+    argnums: &[i32],
+) -> Result<impl Fn(&[Array]) -> Result<(Vec<Array>, Vec<Array>)> + 'static>
+where
+    F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
+{
+    validate_argnums(name, argnums)?;
+    let closure = Closure::new(f)?;
+    let mut vag = ClosureValueAndGrad::empty();
+    mlx_call!(mlx_value_and_grad(
+        vag.as_out(),
+        closure.as_raw(),
+        argnums.as_ptr(),
+        argnums.len()
+    ))?;
+    let argnums = argnums.to_vec();
+    Ok(move |args: &[Array]| {
+        check_arity(name, &argnums, args.len())?;
+        vag.apply(args)
+    })
+}
+
+/// `grad(f, argnums)`: a function returning the gradients of `f`'s (scalar) first output
+/// with respect to `args[argnums]`, one per argnum.
+///
+/// # Errors
+/// As [`value_and_grad`], with "grad" in the messages.
+pub fn grad<F>(f: F, argnums: &[i32]) -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static>
+where
+    F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
+{
+    let vag = make_value_and_grad("grad", f, argnums)?;
+    Ok(move |args: &[Array]| vag(args).map(|(_, g)| g))
+}
+
+/// Vector-Jacobian product: `(f(primals), cotangents · J)`, one result per primal.
+pub fn vjp<F>(f: F, primals: &[Array], cotangents: &[Array]) -> Result<(Vec<Array>, Vec<Array>)>
+where
+    F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
+{
+    let closure = Closure::new(f)?;
+    let p = VectorArray::from_arrays(primals);
+    let c = VectorArray::from_arrays(cotangents);
+    let mut outs = VectorArray::empty();
+    let mut vjps = VectorArray::empty();
+    error::clear_pending();
+    mlx_call!(mlx_vjp(
+        outs.as_out(),
+        vjps.as_out(),
+        closure.as_raw(),
+        p.as_raw(),
+        c.as_raw()
+    ))?;
+    Ok((outs.to_arrays()?, vjps.to_arrays()?))
+}
+
+/// Jacobian-vector product: `(f(primals), J · tangents)`, one result per output.
+pub fn jvp<F>(f: F, primals: &[Array], tangents: &[Array]) -> Result<(Vec<Array>, Vec<Array>)>
+where
+    F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
+{
+    let closure = Closure::new(f)?;
+    let p = VectorArray::from_arrays(primals);
+    let t = VectorArray::from_arrays(tangents);
+    let mut outs = VectorArray::empty();
+    let mut jvps = VectorArray::empty();
+    error::clear_pending();
+    mlx_call!(mlx_jvp(
+        outs.as_out(),
+        jvps.as_out(),
+        closure.as_raw(),
+        p.as_raw(),
+        t.as_raw()
+    ))?;
+    Ok((outs.to_arrays()?, jvps.to_arrays()?))
+}
+
+/// Wraps an mlx-c closure made by a transform as a Rust callable.
+fn callable(closure: Closure) -> impl Fn(&[Array]) -> Result<Vec<Array>> + 'static {
+    move |args: &[Array]| closure.apply(args)
+}
+
+/// `forward` with a hand-written vector-Jacobian product: `backward(primals, cotangents,
+/// outputs)` returns one cotangent per primal.
+///
+/// ```
+/// use mlxrs::{Array, ops::square, transforms::{custom_vjp, grad}};
+/// // square, but claim its derivative is 42 everywhere
+/// let f = custom_vjp(
+///     |xs: &[Array]| Ok(vec![square(&xs[0])?]),
+///     |primals: &[Array], _cot: &[Array], _out: &[Array]| Ok(vec![Array::full::<f32>(primals[0].shape(), 42.0)?]),
+/// ).unwrap();
+/// let g = grad(f, &[0]).unwrap();
+/// assert_eq!(g(&[Array::from(3.0f32)]).unwrap()[0].item::<f32>().unwrap(), 42.0);
+/// ```
+pub fn custom_vjp<F, B>(
+    forward: F,
+    backward: B,
+) -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static>
+where
+    F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
+    B: Fn(&[Array], &[Array], &[Array]) -> Result<Vec<Array>> + 'static,
+{
+    let fwd = Closure::new(forward)?;
+    let bwd = ClosureCustom::new(backward)?;
+    let mut out = Closure::empty();
+    mlx_call!(mlx_custom_vjp(out.as_out(), fwd.as_raw(), bwd.as_raw()))?;
+    Ok(callable(out))
+}
+
+/// A function with optional custom vjp and jvp rules ([`custom_function`]'s builder).
+pub struct CustomFunction {
+    forward: Closure,
+    vjp: Option<ClosureCustom>,
+    jvp: Option<ClosureCustomJvp>,
+}
+
+/// Starts a [`CustomFunction`] from `forward`; add rules with [`CustomFunction::vjp`] and
+/// [`CustomFunction::jvp`], then [`CustomFunction::build`].
+///
+/// ```
+/// use mlxrs::{Array, ops::{multiply, sin}, transforms::{custom_function, grad, jvp}};
+/// let f = custom_function(|xs: &[Array]| Ok(vec![sin(&xs[0])?])).unwrap()
+///     .vjp(|_p: &[Array], c: &[Array], _o: &[Array]| Ok(vec![multiply(&c[0], &Array::from(2.0f32))?])).unwrap()
+///     .jvp(|_p: &[Array], t: &[Array], _argnums: &[i32]| Ok(vec![multiply(&t[0], &Array::from(3.0f32))?])).unwrap()
+///     .build().unwrap();
+/// let f = std::rc::Rc::new(f);
+/// let f2 = f.clone();
+/// let g = grad(move |xs: &[Array]| f2(xs), &[0]).unwrap();
+/// assert_eq!(g(&[Array::from(0.5f32)]).unwrap()[0].item::<f32>().unwrap(), 2.0);
+/// let (_, t) = jvp(move |xs: &[Array]| f(xs), &[Array::from(0.5f32)], &[Array::from(1.0f32)]).unwrap();
+/// assert_eq!(t[0].item::<f32>().unwrap(), 3.0);
+/// ```
+pub fn custom_function<F>(forward: F) -> Result<CustomFunction>
+where
+    F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
+{
+    Ok(CustomFunction {
+        forward: Closure::new(forward)?,
+        vjp: None,
+        jvp: None,
+    })
+}
+
+impl CustomFunction {
+    /// The vector-Jacobian rule: `(primals, cotangents, outputs) -> cotangent per primal`.
+    pub fn vjp<B>(mut self, backward: B) -> Result<Self>
+    where
+        B: Fn(&[Array], &[Array], &[Array]) -> Result<Vec<Array>> + 'static,
+    {
+        self.vjp = Some(ClosureCustom::new(backward)?);
+        Ok(self)
+    }
+
+    /// The Jacobian-vector rule: `(primals, tangents, argnums) -> tangent per output`,
+    /// where `tangents[i]` belongs to primal `argnums[i]`.
+    pub fn jvp<J>(mut self, rule: J) -> Result<Self>
+    where
+        J: Fn(&[Array], &[Array], &[i32]) -> Result<Vec<Array>> + 'static,
+    {
+        self.jvp = Some(ClosureCustomJvp::new(rule)?);
+        Ok(self)
+    }
+
+    /// The function with its rules.
+    pub fn build(self) -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static> {
+        let empty_vjp = ClosureCustom::empty();
+        let empty_jvp = ClosureCustomJvp::empty();
+        let vjp = self.vjp.as_ref().unwrap_or(&empty_vjp);
+        let jvp = self.jvp.as_ref().unwrap_or(&empty_jvp);
+        let mut out = Closure::empty();
+        mlx_call!(mlx_custom_function(
+            out.as_out(),
+            self.forward.as_raw(),
+            vjp.as_raw(),
+            jvp.as_raw(),
+            mlxrs_sys::mlx_closure_custom_vmap {
+                ctx: std::ptr::null_mut()
+            }
+        ))?;
+        Ok(callable(out))
+    }
+}
+
+/// `f`, recomputing its intermediate values during the backward pass instead of storing
+/// them (gradient checkpointing): same values and gradients, less memory.
+pub fn checkpoint<F>(f: F) -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static>
+where
+    F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
+{
+    let inner = Closure::new(f)?;
+    let mut out = Closure::empty();
+    mlx_call!(mlx_checkpoint(out.as_out(), inner.as_raw()))?;
+    Ok(callable(out))
+}
+
+/// `f` compiled: MLX traces it on the first call (per input shapes and dtypes), fuses and
+/// simplifies the graph, and reuses the result. With `shapeless`, a new input shape does
+/// not retrace. Captured arrays are constants of the compiled graph. On the CPU, MLX
+/// generates C++ and builds it with the system compiler (cached under the temp dir).
+///
+/// ```
+/// use mlxrs::{Array, ops::{exp, multiply}, transforms::compile};
+/// let scale = Array::from(3.0f32);
+/// let f = compile(move |xs: &[Array]| Ok(vec![multiply(&exp(&xs[0])?, &scale)?]), false).unwrap();
+/// assert_eq!(f(&[Array::from(0.0f32)]).unwrap()[0].item::<f32>().unwrap(), 3.0);
+/// ```
+pub fn compile<F>(
+    f: F,
+    shapeless: bool,
+) -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static>
+where
+    F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
+{
+    let inner = Closure::new(f)?;
+    let mut out = Closure::empty();
+    mlx_call!(mlx_compile(out.as_out(), inner.as_raw(), shapeless))?;
+    Ok(callable(out))
+}
+
+/// Turns compilation on globally (the default).
+pub fn enable_compile() -> Result<()> {
+    mlx_call!(mlx_enable_compile())
+}
+
+/// Turns compilation off globally: compiled functions run uncompiled.
+pub fn disable_compile() -> Result<()> {
+    mlx_call!(mlx_disable_compile())
+}
+
+/// `vmap(f, in_axes, out_axes)`: `f` mapped over axis `in_axes[i]` of argument `i`
+/// (`-1`: not mapped, broadcast to every call) with output `j` stacked along
+/// `out_axes[j]`.
+///
+/// ```
+/// use mlxrs::{Array, ops::{multiply, sum}, transforms::vmap};
+/// // a row-wise dot product
+/// let dot = |xs: &[Array]| Ok(vec![sum(&multiply(&xs[0], &xs[1])?, false)?]);
+/// let rows = vmap(dot, &[0, 0], &[0]).unwrap();
+/// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
+/// let out = rows(&[a.clone(), a]).unwrap();
+/// assert_eq!(out[0].to_vec::<f32>().unwrap(), vec![5.0, 25.0]);
+/// ```
+///
+/// # Errors
+/// [`Error::EmptyInput`] for empty `out_axes`; when called, an error if `in_axes` does not
+/// have one entry per argument, and MLX's error for axes that do not fit the inputs.
+pub fn vmap<F>(
+    f: F,
+    in_axes: &[i32],
+    out_axes: &[i32],
+) -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static>
+where
+    F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
+{
+    if out_axes.is_empty() {
+        return Err(Error::empty_input("vmap: out_axes"));
+    }
+    let closure = Closure::new(f)?;
+    let in_axes = in_axes.to_vec();
+    let out_axes = out_axes.to_vec();
+    Ok(move |args: &[Array]| {
+        if in_axes.len() != args.len() {
+            return Err(Error::invalid(
+                "in_axes",
+                format!(
+                    "vmap: {} in_axes for a call with {} arguments",
+                    in_axes.len(),
+                    args.len()
+                ),
+            ));
+        }
+        let inputs = VectorArray::from_arrays(args);
+        let mut s_inputs = VectorArray::empty();
+        let mut s_outputs = VectorArray::empty();
+        error::clear_pending();
+        mlx_call!(mlx_detail_vmap_trace(
+            s_inputs.as_out(),
+            s_outputs.as_out(),
+            closure.as_raw(),
+            inputs.as_raw(),
+            in_axes.as_ptr(),
+            in_axes.len()
+        ))?;
+        let mut out = VectorArray::empty();
+        mlx_call!(mlx_detail_vmap_replace(
+            out.as_out(),
+            inputs.as_raw(),
+            s_inputs.as_raw(),
+            s_outputs.as_raw(),
+            in_axes.as_ptr(),
+            in_axes.len(),
+            out_axes.as_ptr(),
+            out_axes.len()
+        ))?;
+        out.to_arrays()
+    })
+}
