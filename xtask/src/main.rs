@@ -24,6 +24,7 @@ commands:
   test [--gpu] [--no-lint] [-- <cargo test args>]
                                      setup, then fmt, clippy, docs, and every test suite of the
                                      workspace (GPU suites only where MLX reports a GPU, or --gpu)
+  example <name> [-- <args>]         setup, then run mlxrs's example <name> (release build)
   leak-check                         run the mlxrs test suites under valgrind's leak checker
   help                               this text
 ";
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         "bindgen" => bindgen::run(rest),
         "test" => test::run(rest),
         "leak-check" => test::leak_check(rest),
+        "example" => example(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
@@ -52,6 +54,29 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cargo xtask example <name> [-- args]`: setup, then `cargo run --release --example`.
+fn example(args: &[String]) -> Result<()> {
+    let Some((name, rest)) = args.split_first() else {
+        return Err("example: which one? (e.g. `cargo xtask example quickstart`)".into());
+    };
+    setup::setup(setup::natural_backend())?;
+    let mut cmd = cargo();
+    cmd.current_dir(project_root()).args([
+        "run",
+        "--quiet",
+        "--release",
+        "--package",
+        "mlxrs",
+        "--example",
+        name,
+    ]);
+    let rest: Vec<&String> = rest.iter().skip_while(|a| a.as_str() == "--").collect();
+    if !rest.is_empty() {
+        cmd.arg("--").args(rest);
+    }
+    run_cmd(&mut cmd)
 }
 
 /// The workspace root (the folder holding the top-level Cargo.toml).
