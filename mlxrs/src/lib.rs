@@ -66,6 +66,7 @@ mod closure;
 mod device;
 mod dtype;
 pub mod error;
+pub mod fast;
 mod handle;
 pub mod memory;
 pub mod ops;

@@ -2,6 +2,7 @@
 //!
 //! Run `cargo xtask help` for the list of commands.
 
+mod bench;
 mod bindgen;
 mod pins;
 mod setup;
@@ -17,13 +18,18 @@ const HELP: &str = "\
 cargo xtask <command> [options]
 
 commands:
-  setup [--backend cpu|cuda|metal]   fetch the pinned native dependencies into third_party/
+  setup [--backend cpu|cuda|metal] [--python]
+                                     fetch the pinned native dependencies into third_party/
+                                     (--python: also Python MLX, the oracle and bench rival)
                                      (checks every sha256; a second run does nothing)
   bindgen [--check]                  regenerate mlxrs-sys's committed bindings from the pinned
                                      mlx-c headers (--check: fail if the committed file differs)
   test [--gpu] [--no-lint] [-- <cargo test args>]
                                      setup, then fmt, clippy, docs, and every test suite of the
                                      workspace (GPU suites only where MLX reports a GPU, or --gpu)
+  bench [--compare python,cpp] [--quick] [--filter S]
+                                     mlxrs vs Python MLX vs C++ MLX, interleaved; writes
+                                     target/bench-report.{md,json,svg}
   example <name> [-- <args>]         setup, then run mlxrs's example <name> (release build)
   leak-check                         run the mlxrs test suites under valgrind's leak checker
   help                               this text
@@ -41,6 +47,7 @@ fn main() -> ExitCode {
         "test" => test::run(rest),
         "leak-check" => test::leak_check(rest),
         "example" => example(rest),
+        "bench" => bench::run(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

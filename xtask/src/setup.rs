@@ -39,9 +39,11 @@ fn host_platform() -> String {
 /// Parses `[--backend B]` and runs setup.
 pub fn run(args: &[String]) -> Result<Setup> {
     let mut backend = None;
+    let mut with_python = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
+            "--python" => with_python = true,
             "--backend" => backend = Some(it.next().ok_or("--backend needs a value")?.clone()),
             s if s.starts_with("--backend=") => backend = Some(s["--backend=".len()..].to_string()),
             other => return Err(format!("setup: unknown option `{other}`")),
@@ -53,7 +55,11 @@ pub fn run(args: &[String]) -> Result<Setup> {
             "setup: unknown backend `{backend}` (expected cpu, cuda or metal)"
         ));
     }
-    setup(&backend)
+    let done = setup(&backend)?;
+    if with_python {
+        python_mlx()?;
+    }
+    Ok(done)
 }
 
 /// Fetches and unpacks what `backend` needs on this host.
@@ -65,7 +71,7 @@ pub fn setup(backend: &str) -> Result<Setup> {
     let mut missing_wheel = true;
     for a in &pins {
         let applies = a.opt("platform") == Some("any") || a.opt("platform") == Some(&platform);
-        if !applies {
+        if !applies || a.opt("role") == Some("python") {
             continue;
         }
         match (a.get("name")?, a.opt("backend")) {
@@ -108,6 +114,81 @@ pub fn setup(backend: &str) -> Result<Setup> {
     Ok(Setup {
         backend: backend.to_string(),
     })
+}
+
+/// Installs Python MLX (the pinned `mlx` wheel for this Python, with the `mlx-cpu` wheel)
+/// into `third_party/python`; returns that folder, for `PYTHONPATH`.
+pub fn python_mlx() -> Result<PathBuf> {
+    setup("cpu")?;
+    let tp = third_party();
+    let pins = pins::load(&tp.join("pins.toml"))?;
+    let platform = host_platform();
+    let out = Command::new(python_exe())
+        .args([
+            "-c",
+            "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python_exe()))?;
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let wheel = pins
+        .iter()
+        .find(|a| a.opt("role") == Some("python") && a.opt("platform") == Some(&platform) && a.opt("python") == Some(&version))
+        .ok_or_else(|| {
+            format!("no Python MLX wheel is pinned for Python {version} on {platform} (third_party/pins.toml)")
+        })?;
+    let cpu = pins
+        .iter()
+        .find(|a| a.opt("backend") == Some("cpu") && a.opt("platform") == Some(&platform))
+        .ok_or_else(|| format!("no mlx-cpu wheel is pinned for {platform}"))?;
+    let dest = tp.join("python");
+    let stamp = dest.join(".mlxrs-pin");
+    let stamp_text = format!(
+        "{} {}\n{} {}\n",
+        wheel.get("file")?,
+        wheel.get("sha256")?,
+        cpu.get("file")?,
+        cpu.get("sha256")?
+    );
+    if fs::read_to_string(&stamp).ok().as_deref() == Some(stamp_text.as_str()) {
+        return Ok(dest);
+    }
+    let downloads = tp.join(".downloads");
+    fs::create_dir_all(&downloads).map_err(|e| e.to_string())?;
+    let mut files = Vec::new();
+    for a in [wheel, cpu] {
+        let path = downloads.join(a.get("file")?);
+        if !(path.is_file() && verify(&path, a.get("sha256")?).is_ok()) {
+            eprintln!(
+                "setup: fetching {} {} ({})",
+                a.get("package")?,
+                a.get("version")?,
+                a.get("file")?
+            );
+            fetch_wheel(a, &downloads)?;
+            verify(&path, a.get("sha256")?)?;
+        }
+        files.push(path);
+    }
+    let _ = fs::remove_dir_all(&dest);
+    run_cmd(
+        Command::new(python_exe())
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--no-index",
+                "--target",
+            ])
+            .arg(&dest)
+            .args(&files),
+    )?;
+    fs::write(&stamp, stamp_text).map_err(|e| e.to_string())?;
+    eprintln!("setup: Python MLX installed into {}", dest.display());
+    Ok(dest)
 }
 
 fn system_cmake_is_recent() -> bool {
@@ -196,7 +277,7 @@ pub fn sha256_of(path: &Path) -> Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn python() -> String {
+pub fn python_exe() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string())
 }
 
@@ -205,12 +286,20 @@ fn fetch_wheel(a: &Artifact, downloads: &Path) -> Result<()> {
     let file = a.get("file")?;
     let tmp = downloads.join(format!(".pip-{file}"));
     let _ = fs::remove_dir_all(&tmp);
-    // py3-none-<platform tags>.whl
-    let tags = file
+    // <name>-<version>-<python tag>-<abi tag>-<platform tags>.whl
+    let parts: Vec<&str> = file
         .strip_suffix(".whl")
-        .and_then(|s| s.split("-none-").nth(1))
-        .ok_or_else(|| format!("pins.toml: `{file}` is not a py3-none wheel name"))?;
-    let mut cmd = Command::new(python());
+        .unwrap_or(file)
+        .split('-')
+        .collect();
+    let [.., py_tag, abi, tags] = parts.as_slice() else {
+        return Err(format!("pins.toml: `{file}` is not a wheel file name"));
+    };
+    let py_version = match py_tag.strip_prefix("cp") {
+        Some(d) if d.len() >= 2 => format!("{}.{}", &d[..1], &d[1..]),
+        _ => "3.11".to_string(),
+    };
+    let mut cmd = Command::new(python_exe());
     cmd.args([
         "-m",
         "pip",
@@ -222,11 +311,11 @@ fn fetch_wheel(a: &Artifact, downloads: &Path) -> Result<()> {
     ])
     .args([
         "--python-version",
-        "3.11",
+        &py_version,
         "--implementation",
         "cp",
         "--abi",
-        "none",
+        abi,
     ]);
     for tag in tags.split('.') {
         cmd.args(["--platform", tag]);
@@ -315,7 +404,7 @@ fn unpack(a: &Artifact, archive: &Path, staging: &Path) -> Result<PathBuf> {
                       \x20       if m: os.chmod(p, m)\n";
         let root = staging.join("root");
         run_cmd(
-            Command::new(python())
+            Command::new(python_exe())
                 .arg("-c")
                 .arg(script)
                 .arg(archive)

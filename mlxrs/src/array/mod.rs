@@ -491,6 +491,12 @@ impl Clone for Array {
 fn describe(a: &Array) -> String {
     let mut s = crate::string::MlxString::new();
     match mlx_call!(mlx_array_tostring(s.as_out(), a.as_raw())) {
+        // MLX's C++ printer writes `true`/`false`; Python's repr sets the formatter's
+        // `capitalize_bool` (not reachable through mlx-c) and writes `True`/`False`.
+        Ok(()) if a.dtype() == Dtype::Bool => s
+            .to_string_lossy()
+            .replace("true", "True")
+            .replace("false", "False"),
         Ok(()) => s.to_string_lossy(),
         Err(e) => format!("array(<error: {e}>)"),
     }

@@ -1,6 +1,9 @@
 //! Elementwise arithmetic and math functions.
 
 use super::{binary, unary};
+use crate::error::mlx_call;
+use crate::stream::current_raw;
+use crate::{Array, Result};
 
 binary! {
     /// `a + b`, broadcasting.
@@ -115,4 +118,49 @@ unary! {
     imag => mlx_imag;
     /// The value, with gradients stopped (its gradient is zero).
     stop_gradient => mlx_stop_gradient;
+}
+
+/// Softmax over all elements (`precise`: accumulate in float32 for half inputs).
+pub fn softmax(a: &Array, precise: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_softmax(
+        out.as_out(),
+        a.as_raw(),
+        precise,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Softmax along `axis`.
+///
+/// ```
+/// use mlxrs::{Array, ops::softmax_axis};
+/// let p = softmax_axis(&Array::from_slice(&[0.0f32, 0.0], &[1, 2]).unwrap(), -1, false).unwrap();
+/// assert_eq!(p.to_vec::<f32>().unwrap(), vec![0.5, 0.5]);
+/// ```
+pub fn softmax_axis(a: &Array, axis: i32, precise: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_softmax_axis(
+        out.as_out(),
+        a.as_raw(),
+        axis,
+        precise,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Softmax along `axes`.
+pub fn softmax_axes(a: &Array, axes: &[i32], precise: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_softmax_axes(
+        out.as_out(),
+        a.as_raw(),
+        axes.as_ptr(),
+        axes.len(),
+        precise,
+        current_raw()?
+    ))?;
+    Ok(out)
 }

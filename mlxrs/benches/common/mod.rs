@@ -1,0 +1,438 @@
+//! The benchmark workloads, defined once: criterion benches (`dispatch`, `handles`,
+//! `transforms`, `compute`) and the `runner` used by `cargo xtask bench` share them.
+//! `xtask/bench/runner.py` (Python MLX) and `xtask/bench/runner.cpp` (C++ MLX) implement
+//! the same workloads under the same ids; keep the three in step.
+
+#![allow(dead_code)]
+
+use mlxrs::ops::{
+    add, logsumexp_axis, matmul, maximum, mean, multiply, reshape, sin, softmax_axis, subtract,
+    sum, sum_axis,
+};
+use mlxrs::transforms::{compile, eval, grad, value_and_grad};
+use mlxrs::{Array, Dtype, Result};
+
+/// One iteration of a workload.
+pub type Step = Box<dyn FnMut() -> Result<()>>;
+
+/// Which criterion group a workload belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Chains of tiny ops (binding overhead, eval scheduling).
+    Dispatch,
+    /// Creating, cloning, reading back arrays.
+    Handles,
+    /// Autodiff and compile of tiny functions; MLP training steps.
+    Transforms,
+    /// Kernels: matmul, softmax, layer norm, add.
+    Compute,
+}
+
+/// A workload: id (fixed across reports), group, whether it is pinned to one CPU by
+/// `cargo xtask bench` (latency-bound ones), and how to set it up.
+pub struct Workload {
+    /// The fixed id, e.g. `dispatch_chain100_n1024`.
+    pub id: String,
+    /// The criterion group.
+    pub group: Group,
+    /// Whether `xtask bench` runs it pinned to one CPU (latency workloads) or on all.
+    pub pinned: bool,
+    /// Whether `--quick` skips it.
+    pub slow: bool,
+    /// Builds the state and returns one iteration.
+    pub setup: fn(&str) -> Result<Step>,
+}
+
+/// Deterministic test data: `sin(0.37·i + phase)` in the given shape (the Python and C++
+/// runners compute the same values).
+pub fn data(shape: &[i32], phase: f32) -> Result<Array> {
+    let n: i32 = shape.iter().product();
+    let i = Array::arange(0.0, n as f64, 1.0, Dtype::Float32)?;
+    let v = sin(&add(
+        &multiply(&i, &Array::from(0.37f32))?,
+        &Array::from(phase),
+    )?)?;
+    let v = reshape(&v, shape)?;
+    v.eval()?;
+    Ok(v)
+}
+
+fn number_after(id: &str, key: &str) -> usize {
+    let rest = &id[id.find(key).map(|i| i + key.len()).unwrap_or(id.len())..];
+    rest.chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0)
+}
+
+fn dispatch_chain(id: &str) -> Result<Step> {
+    let len = number_after(id, "chain");
+    let n = number_after(id, "_n") as i32;
+    let x = Array::ones(&[n], Dtype::Float32)?;
+    x.eval()?;
+    let one = Array::from(1.0f32);
+    let evaluate = id.starts_with("dispatch");
+    Ok(Box::new(move || {
+        let mut y = x.clone();
+        for _ in 0..len {
+            y = add(&y, &one)?;
+        }
+        if evaluate {
+            eval(&[&y])?;
+        }
+        Ok(())
+    }))
+}
+
+fn sum_of_squares(xs: &[Array]) -> Result<Vec<Array>> {
+    Ok(vec![sum(&multiply(&xs[0], &xs[0])?, false)?])
+}
+
+fn tiny_input() -> Result<Array> {
+    let x = Array::from_slice(&[1.5f32], &[1])?;
+    x.eval()?;
+    Ok(x)
+}
+
+fn value_and_grad_tiny(_: &str) -> Result<Step> {
+    let vag = value_and_grad(sum_of_squares, &[0])?;
+    let x = tiny_input()?;
+    Ok(Box::new(move || {
+        let (v, g) = vag(std::slice::from_ref(&x))?;
+        eval(&[&v[0], &g[0]])
+    }))
+}
+
+fn grad_tiny(_: &str) -> Result<Step> {
+    let g = grad(sum_of_squares, &[0])?;
+    let x = tiny_input()?;
+    Ok(Box::new(move || {
+        let d = g(std::slice::from_ref(&x))?;
+        eval(&[&d[0]])
+    }))
+}
+
+fn grad_grad_tiny(_: &str) -> Result<Step> {
+    let g = grad(sum_of_squares, &[0])?;
+    let gg = grad(move |xs: &[Array]| Ok(vec![sum(&g(xs)?[0], false)?]), &[0])?;
+    let x = tiny_input()?;
+    Ok(Box::new(move || {
+        let d = gg(std::slice::from_ref(&x))?;
+        eval(&[&d[0]])
+    }))
+}
+
+fn compiled_value_and_grad_tiny(_: &str) -> Result<Step> {
+    let vag = value_and_grad(sum_of_squares, &[0])?;
+    let f = compile(
+        move |xs: &[Array]| {
+            let (mut v, g) = vag(xs)?;
+            v.extend(g);
+            Ok(v)
+        },
+        false,
+    )?;
+    let x = tiny_input()?;
+    Ok(Box::new(move || {
+        let out = f(std::slice::from_ref(&x))?;
+        eval(&[&out[0], &out[1]])
+    }))
+}
+
+/// MLP 784-256-256-10, ReLU, softmax cross-entropy against one-hot labels, SGD (lr 0.1).
+/// Inputs of the step: w1, b1, w2, b2, w3, b3, x, y; outputs: the six new parameters
+/// and the loss.
+pub fn mlp_loss(p: &[Array]) -> Result<Vec<Array>> {
+    let zero = Array::from(0.0f32);
+    let h1 = maximum(&add(&matmul(&p[6], &p[0])?, &p[1])?, &zero)?;
+    let h2 = maximum(&add(&matmul(&h1, &p[2])?, &p[3])?, &zero)?;
+    let logits = add(&matmul(&h2, &p[4])?, &p[5])?;
+    let picked = sum_axis(&multiply(&logits, &p[7])?, -1, false)?;
+    let loss = mean(
+        &subtract(&logsumexp_axis(&logits, -1, false)?, &picked)?,
+        false,
+    )?;
+    Ok(vec![loss])
+}
+
+fn mlp_params(batch: i32) -> Result<Vec<Array>> {
+    let scale = |a: Array, s: f32| multiply(&a, &Array::from(s));
+    let mut p = vec![
+        scale(data(&[784, 256], 0.1)?, 0.05)?,
+        Array::zeros(&[256], Dtype::Float32)?,
+        scale(data(&[256, 256], 0.2)?, 0.06)?,
+        Array::zeros(&[256], Dtype::Float32)?,
+        scale(data(&[256, 10], 0.3)?, 0.06)?,
+        Array::zeros(&[10], Dtype::Float32)?,
+        data(&[batch, 784], 0.4)?,
+    ];
+    // one-hot labels: class i % 10 for row i
+    let eye = Array::eye(10, 10, 0, Dtype::Float32)?;
+    let rows: Vec<Array> = (0..batch)
+        .map(|i| mlxrs::ops::slice(&eye, &[i % 10, 0], &[i % 10 + 1, 10], &[1, 1]))
+        .collect::<Result<_>>()?;
+    p.push(mlxrs::ops::concatenate(&rows, 0)?);
+    let refs: Vec<&Array> = p.iter().collect();
+    eval(&refs)?;
+    Ok(p)
+}
+
+/// One SGD step as a function of (params, x, y) -> (new params, loss).
+fn mlp_step_fn() -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static> {
+    let vag = value_and_grad(mlp_loss, &[0, 1, 2, 3, 4, 5])?;
+    let lr = Array::from(0.1f32);
+    Ok(move |p: &[Array]| {
+        let (loss, grads) = vag(p)?;
+        let mut out = Vec::with_capacity(7);
+        for (w, g) in p.iter().zip(&grads) {
+            out.push(subtract(w, &multiply(g, &lr)?)?);
+        }
+        out.push(loss[0].clone());
+        Ok(out)
+    })
+}
+
+fn mlp_step(id: &str) -> Result<Step> {
+    let batch = number_after(id, "_b") as i32;
+    let mut p = mlp_params(batch)?;
+    let step: Box<dyn Fn(&[Array]) -> Result<Vec<Array>>> = if id.ends_with("_compiled") {
+        Box::new(compile(mlp_step_fn()?, false)?)
+    } else {
+        Box::new(mlp_step_fn()?)
+    };
+    Ok(Box::new(move || {
+        let out = step(&p)?;
+        let refs: Vec<&Array> = out.iter().collect();
+        eval(&refs)?;
+        // the six parameters are replaced; the loss (7th output) is dropped; x, y stay
+        for (slot, new) in p.iter_mut().zip(out.into_iter().take(6)) {
+            *slot = new;
+        }
+        Ok(())
+    }))
+}
+
+fn matmul_bench(id: &str) -> Result<Step> {
+    let n = number_after(id, "f32_").max(number_after(id, "bf16_")) as i32;
+    let (mut a, mut b) = (data(&[n, n], 0.0)?, data(&[n, n], 1.0)?);
+    if id.contains("bf16") {
+        a = a.astype(Dtype::Bfloat16)?;
+        b = b.astype(Dtype::Bfloat16)?;
+        eval(&[&a, &b])?;
+    }
+    Ok(Box::new(move || matmul(&a, &b)?.eval()))
+}
+
+fn softmax_bench(_: &str) -> Result<Step> {
+    let x = data(&[4096, 4096], 0.0)?;
+    Ok(Box::new(move || softmax_axis(&x, -1, false)?.eval()))
+}
+
+fn layer_norm_bench(_: &str) -> Result<Step> {
+    let x = data(&[4096, 4096], 0.0)?;
+    Ok(Box::new(move || {
+        mlxrs::fast::layer_norm(&x, None, None, 1e-5)?.eval()
+    }))
+}
+
+fn add_bench(_: &str) -> Result<Step> {
+    let (a, b) = (data(&[4096, 4096], 0.0)?, data(&[4096, 4096], 1.0)?);
+    Ok(Box::new(move || add(&a, &b)?.eval()))
+}
+
+fn to_vec_bench(id: &str) -> Result<Step> {
+    let n = number_after(id, "to_vec_") as i32;
+    let a = data(&[n], 0.0)?;
+    Ok(Box::new(move || {
+        std::hint::black_box(a.to_vec::<f32>()?);
+        Ok(())
+    }))
+}
+
+fn from_slice_bench(id: &str) -> Result<Step> {
+    let n = number_after(id, "from_slice_");
+    let v: Vec<f32> = (0..n).map(|i| i as f32).collect();
+    Ok(Box::new(move || {
+        drop(std::hint::black_box(Array::from_slice(&v, &[v.len()])?));
+        Ok(())
+    }))
+}
+
+fn clone_drop_bench(_: &str) -> Result<Step> {
+    let a = tiny_input()?;
+    Ok(Box::new(move || {
+        drop(std::hint::black_box(a.clone()));
+        Ok(())
+    }))
+}
+
+fn item_bench(_: &str) -> Result<Step> {
+    let a = tiny_input()?;
+    Ok(Box::new(move || {
+        std::hint::black_box(a.item::<f32>()?);
+        Ok(())
+    }))
+}
+
+/// Every workload, in report order.
+pub fn all() -> Vec<Workload> {
+    let mut w = Vec::new();
+    let mut push = |id: String, group, pinned, slow, setup| {
+        w.push(Workload {
+            id,
+            group,
+            pinned,
+            slow,
+            setup,
+        })
+    };
+    for len in [1, 10, 100, 1000] {
+        for n in [1, 1024] {
+            push(
+                format!("dispatch_chain{len}_n{n}"),
+                Group::Dispatch,
+                true,
+                false,
+                dispatch_chain as fn(&str) -> Result<Step>,
+            );
+        }
+    }
+    push(
+        "build_chain1000_n1".into(),
+        Group::Dispatch,
+        true,
+        false,
+        dispatch_chain,
+    );
+    push(
+        "value_and_grad_tiny".into(),
+        Group::Transforms,
+        true,
+        false,
+        value_and_grad_tiny,
+    );
+    push(
+        "grad_tiny".into(),
+        Group::Transforms,
+        true,
+        false,
+        grad_tiny,
+    );
+    push(
+        "grad_grad_tiny".into(),
+        Group::Transforms,
+        true,
+        false,
+        grad_grad_tiny,
+    );
+    push(
+        "compiled_value_and_grad_tiny".into(),
+        Group::Transforms,
+        true,
+        false,
+        compiled_value_and_grad_tiny,
+    );
+    push(
+        "mlp_step_b32".into(),
+        Group::Transforms,
+        false,
+        false,
+        mlp_step,
+    );
+    push(
+        "mlp_step_b256".into(),
+        Group::Transforms,
+        false,
+        false,
+        mlp_step,
+    );
+    push(
+        "mlp_step_b256_compiled".into(),
+        Group::Transforms,
+        false,
+        false,
+        mlp_step,
+    );
+    for n in [256, 512, 1024, 2048, 4096] {
+        push(
+            format!("matmul_f32_{n}"),
+            Group::Compute,
+            false,
+            n >= 4096,
+            matmul_bench,
+        );
+    }
+    for n in [1024, 2048] {
+        push(
+            format!("matmul_bf16_{n}"),
+            Group::Compute,
+            false,
+            n >= 2048,
+            matmul_bench,
+        );
+    }
+    push(
+        "softmax_4096x4096".into(),
+        Group::Compute,
+        false,
+        false,
+        softmax_bench,
+    );
+    push(
+        "layer_norm_4096x4096".into(),
+        Group::Compute,
+        false,
+        false,
+        layer_norm_bench,
+    );
+    push(
+        "add_4096x4096".into(),
+        Group::Compute,
+        false,
+        false,
+        add_bench,
+    );
+    for n in [1, 1000, 1_000_000, 10_000_000] {
+        push(
+            format!("to_vec_{n}"),
+            Group::Handles,
+            true,
+            n >= 10_000_000,
+            to_vec_bench,
+        );
+    }
+    // criterion-only handle workloads (no Python/C++ twin)
+    for n in [1, 1000, 1_000_000] {
+        push(
+            format!("from_slice_{n}"),
+            Group::Handles,
+            true,
+            false,
+            from_slice_bench,
+        );
+    }
+    push(
+        "clone_drop".into(),
+        Group::Handles,
+        true,
+        false,
+        clone_drop_bench,
+    );
+    push("item_1".into(), Group::Handles, true, false, item_bench);
+    w
+}
+
+/// Registers the workloads of `group` with criterion.
+pub fn criterion_group(c: &mut criterion::Criterion, group: Group) {
+    let mut g = c.benchmark_group(format!("{group:?}").to_lowercase());
+    g.sample_size(20);
+    for w in all().into_iter().filter(|w| w.group == group) {
+        let mut step = match (w.setup)(&w.id) {
+            Ok(s) => s,
+            Err(e) => panic!("setting up {} failed: {e}", w.id),
+        };
+        g.bench_function(&w.id, |b| b.iter(|| step().expect("workload step")));
+    }
+    g.finish();
+}

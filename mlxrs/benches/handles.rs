@@ -1,0 +1,10 @@
+//! Criterion benchmarks: the `handles` workloads of `common` (see there).
+
+mod common;
+
+fn bench(c: &mut criterion::Criterion) {
+    common::criterion_group(c, common::Group::Handles);
+}
+
+criterion::criterion_group!(benches, bench);
+criterion::criterion_main!(benches);

@@ -1,0 +1,10 @@
+//! Criterion benchmarks: the `transforms` workloads of `common` (see there).
+
+mod common;
+
+fn bench(c: &mut criterion::Criterion) {
+    common::criterion_group(c, common::Group::Transforms);
+}
+
+criterion::criterion_group!(benches, bench);
+criterion::criterion_main!(benches);

@@ -1,0 +1,243 @@
+"""The Python MLX side of `cargo xtask bench`.
+
+Implements the workloads of mlxrs/benches/common/mod.rs under the same ids and speaks the
+same line protocol (see mlxrs/benches/runner.rs): `list`, `run <id> <target_ms> <samples>`
+-> `ok <median ns per iteration>` | `skip <why>` | `err <msg>`, `drop <id>`, `quit`.
+"""
+
+import re
+import sys
+import time
+
+import mlx.core as mx
+
+
+def data(shape, phase):
+    n = 1
+    for d in shape:
+        n *= d
+    i = mx.arange(0, n, 1, dtype=mx.float32)
+    v = mx.sin(i * mx.array(0.37, dtype=mx.float32) + mx.array(phase, dtype=mx.float32)).reshape(shape)
+    mx.eval(v)
+    return v
+
+
+def num_after(wid, key):
+    m = re.search(re.escape(key) + r"(\d+)", wid)
+    return int(m.group(1)) if m else 0
+
+
+def dispatch_chain(wid):
+    length = num_after(wid, "chain")
+    n = num_after(wid, "_n")
+    x = mx.ones((n,), dtype=mx.float32)
+    mx.eval(x)
+    one = mx.array(1.0, dtype=mx.float32)
+    evaluate = wid.startswith("dispatch")
+
+    def step():
+        y = x
+        for _ in range(length):
+            y = y + one
+        if evaluate:
+            mx.eval(y)
+
+    return step
+
+
+def sum_of_squares(x):
+    return mx.sum(x * x)
+
+
+def tiny():
+    x = mx.array([1.5], dtype=mx.float32)
+    mx.eval(x)
+    return x
+
+
+def value_and_grad_tiny(_):
+    vag = mx.value_and_grad(sum_of_squares)
+    x = tiny()
+
+    def step():
+        v, g = vag(x)
+        mx.eval(v, g)
+
+    return step
+
+
+def grad_tiny(_):
+    g = mx.grad(sum_of_squares)
+    x = tiny()
+    return lambda: mx.eval(g(x))
+
+
+def grad_grad_tiny(_):
+    g = mx.grad(sum_of_squares)
+    gg = mx.grad(lambda x: mx.sum(g(x)))
+    x = tiny()
+    return lambda: mx.eval(gg(x))
+
+
+def compiled_value_and_grad_tiny(_):
+    vag = mx.value_and_grad(sum_of_squares)
+    f = mx.compile(lambda x: vag(x))
+    x = tiny()
+
+    def step():
+        v, g = f(x)
+        mx.eval(v, g)
+
+    return step
+
+
+def mlp_loss(w1, b1, w2, b2, w3, b3, x, y):
+    zero = mx.array(0.0, dtype=mx.float32)
+    h1 = mx.maximum(x @ w1 + b1, zero)
+    h2 = mx.maximum(h1 @ w2 + b2, zero)
+    logits = h2 @ w3 + b3
+    picked = mx.sum(logits * y, axis=-1)
+    return mx.mean(mx.logsumexp(logits, axis=-1) - picked)
+
+
+def mlp_params(batch):
+    p = [
+        data((784, 256), 0.1) * mx.array(0.05, dtype=mx.float32),
+        mx.zeros((256,), dtype=mx.float32),
+        data((256, 256), 0.2) * mx.array(0.06, dtype=mx.float32),
+        mx.zeros((256,), dtype=mx.float32),
+        data((256, 10), 0.3) * mx.array(0.06, dtype=mx.float32),
+        mx.zeros((10,), dtype=mx.float32),
+        data((batch, 784), 0.4),
+    ]
+    eye = mx.eye(10, dtype=mx.float32)
+    p.append(mx.concatenate([eye[i % 10 : i % 10 + 1] for i in range(batch)], axis=0))
+    mx.eval(p)
+    return p
+
+
+def mlp_step(wid):
+    batch = num_after(wid, "_b")
+    p = mlp_params(batch)
+    vag = mx.value_and_grad(mlp_loss, argnums=(0, 1, 2, 3, 4, 5))
+    lr = mx.array(0.1, dtype=mx.float32)
+
+    def sgd(*args):
+        loss, grads = vag(*args)
+        return [w - g * lr for w, g in zip(args[:6], grads)] + [loss]
+
+    fn = mx.compile(sgd) if wid.endswith("_compiled") else sgd
+
+    def step():
+        out = fn(*p)
+        mx.eval(out)
+        p[:6] = out[:6]
+
+    return step
+
+
+def matmul_bench(wid):
+    n = max(num_after(wid, "f32_"), num_after(wid, "bf16_"))
+    a, b = data((n, n), 0.0), data((n, n), 1.0)
+    if "bf16" in wid:
+        a, b = a.astype(mx.bfloat16), b.astype(mx.bfloat16)
+        mx.eval(a, b)
+    return lambda: mx.eval(a @ b)
+
+
+def softmax_bench(_):
+    x = data((4096, 4096), 0.0)
+    return lambda: mx.eval(mx.softmax(x, axis=-1))
+
+
+def layer_norm_bench(_):
+    x = data((4096, 4096), 0.0)
+    return lambda: mx.eval(mx.fast.layer_norm(x, None, None, 1e-5))
+
+
+def add_bench(_):
+    a, b = data((4096, 4096), 0.0), data((4096, 4096), 1.0)
+    return lambda: mx.eval(a + b)
+
+
+def to_vec_bench(wid):
+    a = data((num_after(wid, "to_vec_"),), 0.0)
+    # a copy of the data into a Python-owned buffer, through the buffer protocol
+    return lambda: bytes(memoryview(a))
+
+
+SETUPS = [
+    (r"dispatch_chain\d+_n\d+|build_chain\d+_n\d+", dispatch_chain),
+    (r"value_and_grad_tiny", value_and_grad_tiny),
+    (r"grad_tiny", grad_tiny),
+    (r"grad_grad_tiny", grad_grad_tiny),
+    (r"compiled_value_and_grad_tiny", compiled_value_and_grad_tiny),
+    (r"mlp_step_b\d+(_compiled)?", mlp_step),
+    (r"matmul_(f32|bf16)_\d+", matmul_bench),
+    (r"softmax_4096x4096", softmax_bench),
+    (r"layer_norm_4096x4096", layer_norm_bench),
+    (r"add_4096x4096", add_bench),
+    (r"to_vec_\d+", to_vec_bench),
+]
+
+
+def setup(wid):
+    for pattern, fn in SETUPS:
+        if re.fullmatch(pattern, wid):
+            return fn(wid)
+    return None
+
+
+def measure(step, target_ms, samples):
+    # warm-up; slow workloads get fewer samples instead of a run of minutes
+    t = time.perf_counter()
+    step()
+    first = time.perf_counter() - t
+    target = target_ms / 1e3
+    if first * samples > target:
+        per, samples = first, max(1, min(samples, int(target / first)))
+    else:
+        step()
+        per = (time.perf_counter() - t) / 2
+    budget = target / samples
+    iters = max(1, min(1_000_000, int(budget / max(per, 1e-9))))
+    times = []
+    for _ in range(samples):
+        t = time.perf_counter()
+        for _ in range(iters):
+            step()
+        times.append((time.perf_counter() - t) * 1e9 / iters)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def main():
+    steps = {}
+    for line in sys.stdin:
+        parts = line.split()
+        if not parts or parts[0] == "quit":
+            break
+        try:
+            if parts[0] == "list":
+                reply = "python"
+            elif parts[0] == "drop":
+                steps.pop(parts[1], None)
+                reply = "ok"
+            elif parts[0] == "run":
+                wid, ms, samples = parts[1], float(parts[2]), int(parts[3])
+                if wid not in steps:
+                    s = setup(wid)
+                    if s is None:
+                        print(f"skip no python twin for {wid}", flush=True)
+                        continue
+                    steps[wid] = s
+                reply = f"ok {measure(steps[wid], ms, samples):.1f}"
+            else:
+                reply = f"err bad command: {line.strip()}"
+        except Exception as e:  # noqa: BLE001 - reported to the driver
+            reply = "err " + str(e).replace("\n", " ")
+        print(reply, flush=True)
+
+
+if __name__ == "__main__":
+    main()

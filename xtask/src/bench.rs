@@ -1,0 +1,467 @@
+//! `cargo xtask bench [--compare python,cpp] [--quick] [--filter S]`: mlxrs, Python MLX
+//! and C++ MLX on the same workloads, interleaved in one run, one table.
+//!
+//! Each contender is a long-lived runner process speaking one line protocol (see
+//! mlxrs/benches/runner.rs). Latency-bound workloads run in runners pinned to CPU 0 (the
+//! caller and MLX's worker thread then share a core, for all three alike); compute-bound
+//! ones in unpinned runners. Rounds interleave the contenders, rotating their order, and
+//! the report keeps the median over rounds.
+
+use crate::{Result, cargo, project_root, run_cmd, setup};
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+/// A contender: name and how to start its runner.
+struct Contender {
+    name: &'static str,
+    command: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+/// A running runner process.
+struct Runner {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Runner {
+    fn start(c: &Contender, pinned: bool) -> Result<Runner> {
+        let mut argv = c.command.clone();
+        if pinned && Command::new("taskset").arg("--version").output().is_ok() {
+            argv.splice(
+                0..0,
+                ["taskset".to_string(), "-c".to_string(), "0".to_string()],
+            );
+        }
+        let mut cmd = Command::new(&argv[0]);
+        cmd.args(&argv[1..])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in &c.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start the {} runner: {e}", c.name))?;
+        let stdin = child.stdin.take().ok_or("no stdin")?;
+        let stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        Ok(Runner {
+            child,
+            stdin,
+            stdout,
+        })
+    }
+
+    fn ask(&mut self, line: &str) -> Result<String> {
+        writeln!(self.stdin, "{line}").map_err(|e| format!("runner: {e}"))?;
+        self.stdin.flush().map_err(|e| format!("runner: {e}"))?;
+        let mut reply = String::new();
+        self.stdout
+            .read_line(&mut reply)
+            .map_err(|e| format!("runner: {e}"))?;
+        if reply.is_empty() {
+            return Err("a runner exited".into());
+        }
+        Ok(reply.trim().to_string())
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        let _ = writeln!(self.stdin, "quit");
+        let _ = self.stdin.flush();
+        let _ = self.child.wait();
+    }
+}
+
+/// One row of the report.
+struct Row {
+    workload: String,
+    /// median ns per contender (mlxrs, python, cpp), None where not run
+    ns: [Option<f64>; 3],
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let mut compare = vec!["python".to_string(), "cpp".to_string()];
+    let mut quick = false;
+    let mut filter: Option<String> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--compare" => {
+                let list = it.next().ok_or("--compare needs a value (python,cpp)")?;
+                compare = list
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+            }
+            "--filter" => filter = Some(it.next().ok_or("--filter needs a value")?.clone()),
+            other => return Err(format!("bench: unknown option `{other}`")),
+        }
+    }
+    for c in &compare {
+        if c != "python" && c != "cpp" {
+            return Err(format!("bench: unknown contender `{c}` (python, cpp)"));
+        }
+    }
+    setup::setup("cpu")?;
+    let root = project_root();
+    let tp = crate::third_party();
+    let mut contenders = vec![Contender {
+        name: "mlxrs",
+        command: vec![mlxrs_runner(&root)?, "--serve".into()],
+        env: vec![],
+    }];
+    if compare.iter().any(|c| c == "python") {
+        let py = setup::python_mlx()?;
+        contenders.push(Contender {
+            name: "python",
+            command: vec![
+                setup::python_exe(),
+                root.join("xtask/bench/runner.py").display().to_string(),
+            ],
+            env: vec![("PYTHONPATH".into(), py.display().to_string())],
+        });
+    }
+    if compare.iter().any(|c| c == "cpp") {
+        contenders.push(Contender {
+            name: "cpp",
+            command: vec![cpp_runner(&root, &tp)?],
+            env: vec![],
+        });
+    }
+
+    // The workload list comes from mlxrs's runner: (id, pinned, slow).
+    let workloads = list_workloads(&contenders[0])?;
+    let workloads: Vec<(String, bool)> = workloads
+        .into_iter()
+        .filter(|(id, _, slow)| {
+            !(quick && *slow) && filter.as_ref().is_none_or(|f| id.contains(f.as_str()))
+        })
+        .map(|(id, pinned, _)| (id, pinned))
+        .collect();
+    let rounds = if quick { 3 } else { 5 };
+    let (target_ms, samples) = if quick { ("120", "5") } else { ("300", "7") };
+
+    let mut runners: Vec<[Runner; 2]> = contenders
+        .iter()
+        .map(|c| Ok([Runner::start(c, true)?, Runner::start(c, false)?]))
+        .collect::<Result<_>>()?;
+    let mut results: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); contenders.len()]; workloads.len()];
+    for round in 0..rounds {
+        eprintln!("bench: round {}/{rounds}", round + 1);
+        for (w, (id, pinned)) in workloads.iter().enumerate() {
+            let n = contenders.len();
+            for k in 0..n {
+                let c = (k + round + w) % n; // rotate who goes first
+                let runner = &mut runners[c][if *pinned { 0 } else { 1 }];
+                let reply = runner.ask(&format!("run {id} {target_ms} {samples}"))?;
+                if let Some(ns) = reply
+                    .strip_prefix("ok ")
+                    .and_then(|v| v.parse::<f64>().ok())
+                {
+                    results[w][c].push(ns);
+                } else if reply.starts_with("err") {
+                    eprintln!("bench: {} {id}: {reply}", contenders[c].name);
+                }
+            }
+            // free the big buffers of this workload before the next one
+            for r in runners.iter_mut() {
+                let _ = r[if *pinned { 0 } else { 1 }].ask(&format!("drop {id}"));
+            }
+        }
+    }
+    drop(runners);
+
+    let rows: Vec<Row> = workloads
+        .iter()
+        .enumerate()
+        .map(|(w, (id, _))| {
+            let mut ns = [None; 3];
+            for (c, contender) in contenders.iter().enumerate() {
+                let slot = match contender.name {
+                    "mlxrs" => 0,
+                    "python" => 1,
+                    _ => 2,
+                };
+                ns[slot] = median(&results[w][c]);
+            }
+            Row {
+                workload: id.clone(),
+                ns,
+            }
+        })
+        .collect();
+    let header = machine_header(rounds, quick);
+    let md = markdown(&header, &rows);
+    print!("{md}");
+    let target = root.join("target");
+    std::fs::create_dir_all(&target).map_err(|e| e.to_string())?;
+    std::fs::write(target.join("bench-report.md"), &md).map_err(|e| e.to_string())?;
+    std::fs::write(target.join("bench-report.json"), json(&rows)).map_err(|e| e.to_string())?;
+    std::fs::write(target.join("bench-report.svg"), svg(&rows)).map_err(|e| e.to_string())?;
+    eprintln!(
+        "bench: wrote target/bench-report.md, target/bench-report.json, target/bench-report.svg"
+    );
+    Ok(())
+}
+
+fn median(v: &[f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    Some(if s.len() % 2 == 1 {
+        s[s.len() / 2]
+    } else {
+        (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
+    })
+}
+
+fn list_workloads(mlxrs: &Contender) -> Result<Vec<(String, bool, bool)>> {
+    // The runner prints ids; pinning and slowness follow fixed naming rules shared with
+    // mlxrs/benches/common (latency workloads pinned; 4096 matmul, bf16 2048 and 10^7
+    // to_vec skipped by --quick).
+    let mut r = Runner::start(mlxrs, false)?;
+    let ids = r.ask("list")?;
+    Ok(ids
+        .split_whitespace()
+        .filter(|id| !id.starts_with("from_slice_") && *id != "clone_drop" && *id != "item_1")
+        .map(|id| {
+            let compute =
+                id.starts_with("matmul") || id.starts_with("mlp_step") || id.contains("4096x4096");
+            let slow =
+                id == "matmul_f32_4096" || id == "matmul_bf16_2048" || id == "to_vec_10000000";
+            (id.to_string(), !compute, slow)
+        })
+        .collect())
+}
+
+/// Builds mlxrs's runner (release, as `cargo bench` does) and returns its path.
+fn mlxrs_runner(root: &Path) -> Result<String> {
+    let out = cargo()
+        .current_dir(root)
+        .args([
+            "bench",
+            "--package",
+            "mlxrs",
+            "--bench",
+            "runner",
+            "--no-run",
+            "--message-format=json",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err("building mlxrs's bench runner failed".into());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .filter(|l| l.contains("\"name\":\"runner\"") && l.contains("\"executable\":\""))
+        .filter_map(|l| {
+            let start = l.find("\"executable\":\"")? + 14;
+            let end = l[start..].find('"')? + start;
+            Some(l[start..end].to_string())
+        })
+        .next_back()
+        .ok_or_else(|| "cargo did not report the runner executable".into())
+}
+
+/// Compiles the C++ runner with the system g++ against third_party's MLX (no cmake).
+fn cpp_runner(root: &Path, tp: &Path) -> Result<String> {
+    let src = root.join("xtask/bench/runner.cpp");
+    let backend = std::fs::read_to_string(tp.join("BACKEND")).unwrap_or_else(|_| "cpu".into());
+    let mlx = tp.join(format!("mlx-{}/mlx", backend.trim()));
+    let out_dir = root.join("target/bench");
+    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+    let exe: PathBuf = out_dir.join("cpp_runner");
+    let fresh = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
+    if exe.is_file() && fresh(&exe) >= fresh(&src) {
+        return Ok(exe.display().to_string());
+    }
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "g++".into());
+    let lib = mlx.join("lib");
+    run_cmd(
+        Command::new(cxx)
+            .args(["-O2", "-std=c++20"])
+            .arg(format!("-I{}", mlx.join("include").display()))
+            .arg(&src)
+            .arg("-o")
+            .arg(&exe)
+            .arg(format!("-L{}", lib.display()))
+            .arg("-lmlx")
+            .arg(format!("-Wl,-rpath,{}", lib.display())),
+    )?;
+    Ok(exe.display().to_string())
+}
+
+fn machine_header(rounds: usize, quick: bool) -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map(str::trim)
+        .unwrap_or("unknown CPU")
+        .to_string();
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    format!(
+        "machine: {model}, {cpus} CPUs, {} {}; MLX 0.32.2 (mlx-cpu wheel); {rounds} interleaved rounds{}",
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+        if quick { " (--quick)" } else { "" }
+    )
+}
+
+fn fmt_ns(ns: Option<f64>) -> String {
+    match ns {
+        None => "-".into(),
+        Some(v) if v >= 1e9 => format!("{:.2} s", v / 1e9),
+        Some(v) if v >= 1e6 => format!("{:.2} ms", v / 1e6),
+        Some(v) if v >= 1e3 => format!("{:.2} µs", v / 1e3),
+        Some(v) => format!("{v:.0} ns"),
+    }
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    Some(a? / b?)
+}
+
+fn markdown(header: &str, rows: &[Row]) -> String {
+    let mut s = format!(
+        "{header}\n\n| workload | mlxrs | Python MLX | C++ MLX | mlxrs/python | mlxrs/cpp |\n|---|---:|---:|---:|---:|---:|\n"
+    );
+    for r in rows {
+        let f = |x: Option<f64>| x.map_or("-".into(), |v| format!("{v:.3}"));
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            r.workload,
+            fmt_ns(r.ns[0]),
+            fmt_ns(r.ns[1]),
+            fmt_ns(r.ns[2]),
+            f(ratio(r.ns[0], r.ns[1])),
+            f(ratio(r.ns[0], r.ns[2]))
+        );
+    }
+    s
+}
+
+fn json(rows: &[Row]) -> String {
+    let num = |x: Option<f64>| x.map_or("null".into(), |v| format!("{v:.1}"));
+    let rat = |x: Option<f64>| x.map_or("null".into(), |v| format!("{v:.4}"));
+    let items: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "  {{\"workload\": \"{}\", \"mlxrs_ns\": {}, \"python_ns\": {}, \"cpp_ns\": {}, \"ratio\": {}, \"ratio_cpp\": {}}}",
+                r.workload,
+                num(r.ns[0]),
+                num(r.ns[1]),
+                num(r.ns[2]),
+                rat(ratio(r.ns[0], r.ns[1])),
+                rat(ratio(r.ns[0], r.ns[2]))
+            )
+        })
+        .collect();
+    format!("[\n{}\n]\n", items.join(",\n"))
+}
+
+/// Horizontal bars of mlxrs/python and mlxrs/cpp per workload, log scale (1 = parity).
+fn svg(rows: &[Row]) -> String {
+    let (left, width, bar, gap) = (230.0, 520.0, 7.0, 6.0);
+    let h = 60.0 + rows.len() as f64 * (2.0 * bar + gap);
+    // log2 scale from 1/8 to 8
+    let x = |r: f64| left + width / 2.0 + (r.log2().clamp(-3.0, 3.0) / 3.0) * (width / 2.0);
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"10\">\n\
+         <text x=\"10\" y=\"16\" font-size=\"13\">mlxrs time ratio (log scale; left of the line = mlxrs faster)</text>\n\
+         <rect x=\"{}\" y=\"24\" width=\"10\" height=\"8\" fill=\"#3b7dd8\"/><text x=\"{}\" y=\"32\">mlxrs / Python MLX</text>\n\
+         <rect x=\"{}\" y=\"24\" width=\"10\" height=\"8\" fill=\"#e08a2c\"/><text x=\"{}\" y=\"32\">mlxrs / C++ MLX</text>\n",
+        left + width + 20.0,
+        left,
+        left + 14.0,
+        left + 160.0,
+        left + 174.0
+    );
+    for tick in [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0] {
+        let tx = x(tick);
+        let _ = writeln!(
+            s,
+            "<line x1=\"{tx}\" y1=\"40\" x2=\"{tx}\" y2=\"{}\" stroke=\"{}\"/><text x=\"{}\" y=\"{}\">{tick}</text>",
+            h - 10.0,
+            if tick == 1.0 { "#000" } else { "#ddd" },
+            tx - 8.0,
+            h - 1.0
+        );
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = 46.0 + i as f64 * (2.0 * bar + gap);
+        let _ = writeln!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            left - 6.0,
+            y + bar + 3.0,
+            r.workload
+        );
+        for (k, (rat, color)) in [
+            (ratio(r.ns[0], r.ns[1]), "#3b7dd8"),
+            (ratio(r.ns[0], r.ns[2]), "#e08a2c"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if let Some(v) = rat {
+                let (a, b) = (x(1.0), x(v));
+                let _ = writeln!(
+                    s,
+                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{bar}\" fill=\"{color}\"><title>{v:.3}</title></rect>",
+                    a.min(b),
+                    y + k as f64 * bar,
+                    (a - b).abs().max(1.0)
+                );
+            }
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_and_reports_have_the_fixed_keys() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0]), Some(2.5));
+        assert_eq!(median(&[]), None);
+        let rows = vec![Row {
+            workload: "grad_tiny".into(),
+            ns: [Some(10.0), Some(20.0), None],
+        }];
+        let j = json(&rows);
+        for key in [
+            "\"workload\"",
+            "\"mlxrs_ns\"",
+            "\"python_ns\"",
+            "\"cpp_ns\"",
+            "\"ratio\": 0.5000",
+            "\"ratio_cpp\": null",
+        ] {
+            assert!(j.contains(key), "{j}");
+        }
+        assert!(svg(&rows).starts_with("<svg"));
+        assert!(markdown("h", &rows).contains("| grad_tiny | 10 ns | 20 ns | - | 0.500 | - |"));
+    }
+}
