@@ -27,7 +27,8 @@ pub fn peak_memory() -> Result<usize> {
     Ok(n)
 }
 
-/// Resets [`peak_memory`] to the current active memory.
+/// Resets [`peak_memory`] to zero (not to the current active memory); the next
+/// allocation raises it again.
 pub fn reset_peak_memory() -> Result<()> {
     mlx_call!(mlx_reset_peak_memory())
 }

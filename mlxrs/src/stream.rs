@@ -8,7 +8,7 @@
 //!
 //! MLX 0.32 keeps streams per thread: a stream, and a lazy array's graph, belong to the
 //! thread that made them. Evaluating on thread B an array built lazily on thread A fails
-//! with MLX's "There is no Stream(cpu, 0) in current thread" as an `Err`; evaluate before
+//! with MLX's "There is no Stream(cpu, N) in current thread" as an `Err`; evaluate before
 //! moving arrays between threads.
 
 use std::cell::RefCell;

@@ -58,6 +58,10 @@ pub fn async_eval(arrays: &[&Array]) -> Result<()> {
     mlx_call!(mlx_async_eval(v.as_raw()))
 }
 
+/// What [`value_and_grad`]'s function returns: the function's outputs, and one gradient
+/// per argnum.
+pub type ValuesAndGrads = (Vec<Array>, Vec<Array>);
+
 /// Checks argnums up front: non-empty, non-negative, no duplicates.
 fn validate_argnums(transform: &'static str, argnums: &[i32]) -> Result<()> {
     if argnums.is_empty() {
@@ -102,7 +106,7 @@ fn check_arity(transform: &'static str, argnums: &[i32], nargs: usize) -> Result
 pub fn value_and_grad<F>(
     f: F,
     argnums: &[i32],
-) -> Result<impl Fn(&[Array]) -> Result<(Vec<Array>, Vec<Array>)> + 'static>
+) -> Result<impl Fn(&[Array]) -> Result<ValuesAndGrads> + 'static>
 where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
 {
@@ -113,7 +117,7 @@ fn make_value_and_grad<F>(
     name: &'static str,
     f: F,
     argnums: &[i32],
-) -> Result<impl Fn(&[Array]) -> Result<(Vec<Array>, Vec<Array>)> + 'static>
+) -> Result<impl Fn(&[Array]) -> Result<ValuesAndGrads> + 'static>
 where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
 {

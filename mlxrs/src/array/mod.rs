@@ -26,7 +26,7 @@ handle! {
     /// `Array` is `Send` but not `Sync`. An *evaluated* array can move to another thread
     /// and be used there freely (e.g. batches built on loader threads). MLX 0.32 keeps
     /// streams per thread, so a *lazy* array built on thread A and evaluated on thread B
-    /// fails with MLX's "There is no Stream(cpu, 0) in current thread" (an `Err`, never a
+    /// fails with MLX's "There is no Stream(cpu, N) in current thread" (an `Err`, never a
     /// crash): call [`Array::eval`] before sending. Not `Sync`: two threads evaluating one
     /// lazy graph at once would race inside MLX.
     #[must_use]
@@ -286,20 +286,20 @@ impl Array {
 
     /// The number of dimensions.
     pub fn ndim(&self) -> usize {
-        // SAFETY: the handle is live (an empty one reports 0).
         if self.as_raw().ctx.is_null() {
             0
         } else {
+            // SAFETY: the handle is live.
             unsafe { sys::mlx_array_ndim(self.as_raw()) }
         }
     }
 
     /// The number of elements.
     pub fn size(&self) -> usize {
-        // SAFETY: the handle is live.
         if self.as_raw().ctx.is_null() {
             0
         } else {
+            // SAFETY: the handle is live.
             unsafe { sys::mlx_array_size(self.as_raw()) }
         }
     }

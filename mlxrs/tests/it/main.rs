@@ -1,0 +1,18 @@
+//! Integration tests of mlxrs's core layer: dtypes, shapes, errors, devices and streams,
+//! memory accounting, threads, and printing. One test binary (it links all of MLX once);
+//! one module per area. Expected values were worked out by hand or printed once by Python
+//! MLX 0.32.2 and are hardcoded here: nothing runs Python at test time.
+
+#![allow(
+    clippy::needless_borrows_for_generic_args,
+    reason = "`&[2, 3]` is the documented way to write a shape; the tests use it throughout"
+)]
+
+mod devices;
+mod display;
+mod dtypes;
+mod errors;
+mod memory;
+mod shapes;
+mod support;
+mod threads;
