@@ -75,7 +75,9 @@ impl Device {
         Ok(())
     }
 
-    /// Makes this the default device until the returned guard is dropped.
+    /// Makes this the default device until the returned guard is dropped. The default
+    /// device is process-wide: drop nested guards in reverse order (as scopes do), since
+    /// each restores the device that was the default when it was made.
     ///
     /// ```
     /// use mlxrs::Device;

@@ -38,7 +38,8 @@ unsafe impl Sync for Stream {}
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
-    static SCOPED: RefCell<Vec<Stream>> = const { RefCell::new(Vec::new()) };
+    static SCOPED: RefCell<Vec<(u64, Stream)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_SCOPE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     static DEFAULT: RefCell<Option<(u64, Stream)>> = const { RefCell::new(None) };
 }
 
@@ -52,7 +53,7 @@ pub(crate) fn default_changed() {
 /// call that received it runs (ops do not call back into Rust).
 #[inline]
 pub(crate) fn current_raw() -> Result<sys::mlx_stream> {
-    if let Some(raw) = SCOPED.with(|s| s.borrow().last().map(Stream::as_raw)) {
+    if let Some(raw) = SCOPED.with(|s| s.borrow().last().map(|(_, st)| st.as_raw())) {
         return Ok(raw);
     }
     let generation = GENERATION.load(Ordering::Acquire);
@@ -105,9 +106,18 @@ impl Stream {
     /// };
     /// assert_eq!(y.item::<f32>().unwrap(), 9.0);
     /// ```
+    ///
+    /// Guards may be dropped in any order: each removes only its own stream, and the
+    /// innermost stream whose guard is still alive stays current.
     pub fn scope(&self) -> StreamGuard {
-        SCOPED.with(|s| s.borrow_mut().push(self.clone()));
+        let id = NEXT_SCOPE.with(|n| {
+            let id = n.get();
+            n.set(id + 1);
+            id
+        });
+        SCOPED.with(|s| s.borrow_mut().push((id, self.clone())));
         StreamGuard {
+            id,
             _not_send: std::marker::PhantomData,
         }
     }
@@ -172,11 +182,13 @@ impl std::fmt::Debug for Stream {
 /// the thread whose current stream it changed.
 #[must_use = "the stream is current only until the guard is dropped"]
 pub struct StreamGuard {
+    id: u64,
     _not_send: std::marker::PhantomData<*const ()>,
 }
 
 impl Drop for StreamGuard {
     fn drop(&mut self) {
-        let _ = SCOPED.try_with(|s| s.borrow_mut().pop());
+        let id = self.id;
+        let _ = SCOPED.try_with(|s| s.borrow_mut().retain(|(i, _)| *i != id));
     }
 }

@@ -240,3 +240,19 @@ fn ops_really_run_on_the_scoped_stream() -> Result<()> {
     assert_allclose(&z, &[1.0, std::f32::consts::E], 1e-6, 0.0)?;
     Ok(())
 }
+
+#[test]
+fn stream_guards_dropped_out_of_order_keep_the_live_scope() -> mlxrs::Result<()> {
+    use mlxrs::{Device, Stream};
+    let a = Stream::new(&Device::cpu())?;
+    let b = Stream::new(&Device::cpu())?;
+    let base = Stream::current()?;
+    let guard_a = a.scope();
+    let guard_b = b.scope();
+    assert_eq!(Stream::current()?, b);
+    drop(guard_a); // out of order: b's scope is still alive and stays current
+    assert_eq!(Stream::current()?, b);
+    drop(guard_b);
+    assert_eq!(Stream::current()?, base);
+    Ok(())
+}
