@@ -90,6 +90,27 @@ fn run() -> Result<(), String> {
     // This crate's own tests find libmlx without LD_LIBRARY_PATH.
     println!("cargo:rustc-link-arg=-Wl,-rpath,{}", mlx.lib_dir.display());
 
+    // An optimized BLAS, linked ahead of the MLX wheel's reference BLAS: the dynamic
+    // loader resolves libmlx's (and the wheel LAPACK's) BLAS calls to the first library
+    // in load order that defines them, and libraries a binary links directly load before
+    // libmlx's own dependencies.
+    println!("cargo:rustc-check-cfg=cfg(mlxrs_openblas)");
+    match find_blas()? {
+        Some(lib) => {
+            println!("cargo:rerun-if-changed={}", lib.display());
+            let dir = lib.parent().unwrap_or(Path::new("/"));
+            let name = lib
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("libopenblas.so");
+            println!("cargo:rustc-link-search=native={}", dir.display());
+            println!("cargo:rustc-link-lib=dylib:+verbatim={name}");
+            println!("cargo:rustc-cfg=mlxrs_openblas");
+            println!("cargo:blas={}", lib.display());
+        }
+        None => println!("cargo:blas=reference"),
+    }
+
     // Metadata for dependents: DEP_MLXC_LIB_DIR, DEP_MLXC_INCLUDE, DEP_MLXC_MLX_INCLUDE,
     // DEP_MLXC_MLX_DIR. `mlxrs` turns DEP_MLXC_LIB_DIR into an rpath.
     println!("cargo:lib_dir={}", mlx.lib_dir.display());
@@ -98,6 +119,58 @@ fn run() -> Result<(), String> {
     println!("cargo:mlx_dir={}", mlx.cmake_dir.display());
     println!("cargo:mlxc_lib_dir={}", mlxc_lib_dir.display());
     Ok(())
+}
+
+/// OpenBLAS to link: `MLXRS_BLAS=<library file>`, `MLXRS_BLAS=reference` (none), else
+/// pkg-config `openblas`, else the usual distribution paths. Linux only: on macOS MLX
+/// uses Accelerate.
+fn find_blas() -> Result<Option<PathBuf>, String> {
+    let choice = env_var("MLXRS_BLAS");
+    if choice.as_deref() == Some("reference") {
+        return Ok(None);
+    }
+    if let Some(path) = choice {
+        let p = PathBuf::from(&path);
+        return if p.is_file() {
+            Ok(Some(p))
+        } else {
+            Err(format!(
+                "MLXRS_BLAS={path} is not a library file (give the path of libopenblas.so.0, or \
+                 `reference` to keep the MLX wheel's reference BLAS)"
+            ))
+        };
+    }
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux") {
+        return Ok(None);
+    }
+    if let Ok(lib) = pkg_config::Config::new()
+        .cargo_metadata(false)
+        .probe("openblas")
+    {
+        for dir in &lib.link_paths {
+            for name in ["libopenblas.so.0", "libopenblas.so"] {
+                if dir.join(name).is_file() {
+                    return Ok(Some(dir.join(name)));
+                }
+            }
+        }
+    }
+    let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    let triple = format!("{arch}-linux-gnu");
+    let candidates = [
+        format!("/usr/lib/{triple}/libopenblas.so.0"),
+        format!("/usr/lib/{triple}/openblas-pthread/libopenblas.so.0"),
+        "/usr/lib64/libopenblas.so.0".to_string(),
+        "/usr/lib/libopenblas.so.0".to_string(),
+        "/usr/local/lib/libopenblas.so.0".to_string(),
+        "/usr/local/lib/libopenblas.so".to_string(),
+    ];
+    // (Not watched when absent: cargo would rerun this script on every build. `cargo xtask
+    // setup` touches third_party/BACKEND, which is watched, when it installs OpenBLAS.)
+    Ok(candidates
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|c| c.is_file()))
 }
 
 /// Step 1: an mlx-c that is already built and installed.

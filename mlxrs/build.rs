@@ -12,6 +12,14 @@ fn main() {
         println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
     }
 
+    // mlxrs-sys linked OpenBLAS ahead of the wheel's reference BLAS (DEP_MLXC_BLAS is its
+    // path, or "reference").
+    println!("cargo:rustc-check-cfg=cfg(mlxrs_openblas)");
+    println!("cargo:rerun-if-env-changed=DEP_MLXC_BLAS");
+    if env::var("DEP_MLXC_BLAS").is_ok_and(|b| b != "reference") {
+        println!("cargo:rustc-cfg=mlxrs_openblas");
+    }
+
     println!("cargo:rerun-if-env-changed=MLXRS_ACCEPTANCE_DIR");
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     let dir = env::var_os("MLXRS_ACCEPTANCE_DIR")

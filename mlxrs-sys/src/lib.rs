@@ -23,3 +23,65 @@ include!("bindings/aarch64.rs");
 
 #[cfg(not(target_arch = "aarch64"))]
 include!("bindings/x86_64.rs");
+
+/// OpenBLAS entry points, present when the build script linked OpenBLAS ahead of the MLX
+/// wheel's reference BLAS (see the crate docs of `mlxrs` on BLAS). Calling one of them
+/// also keeps OpenBLAS among a binary's needed libraries under `--as-needed`.
+#[cfg(mlxrs_openblas)]
+pub mod openblas {
+    unsafe extern "C" {
+        /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ...".
+        pub fn openblas_get_config() -> *const ::core::ffi::c_char;
+        /// Threads OpenBLAS uses.
+        pub fn openblas_get_num_threads() -> ::core::ffi::c_int;
+        /// Sets the threads OpenBLAS uses.
+        pub fn openblas_set_num_threads(n: ::core::ffi::c_int);
+    }
+}
+
+/// Where the dynamic loader finds a symbol, for reporting which BLAS serves MLX.
+pub mod dl {
+    /// `Dl_info` of glibc and macOS.
+    #[repr(C)]
+    pub struct DlInfo {
+        /// Path of the object holding the address.
+        pub dli_fname: *const ::core::ffi::c_char,
+        /// Its load address.
+        pub dli_fbase: *mut ::core::ffi::c_void,
+        /// The nearest symbol's name.
+        pub dli_sname: *const ::core::ffi::c_char,
+        /// The nearest symbol's address.
+        pub dli_saddr: *mut ::core::ffi::c_void,
+    }
+    /// `RTLD_DEFAULT`: search the global scope in load order.
+    #[cfg(not(target_os = "macos"))]
+    pub const RTLD_DEFAULT: *mut ::core::ffi::c_void = ::core::ptr::null_mut();
+    /// `RTLD_DEFAULT`: search the global scope in load order.
+    #[cfg(target_os = "macos")]
+    pub const RTLD_DEFAULT: *mut ::core::ffi::c_void =
+        ::core::ptr::without_provenance_mut(usize::MAX - 1);
+    unsafe extern "C" {
+        /// `dlsym(3)`.
+        pub fn dlsym(
+            handle: *mut ::core::ffi::c_void,
+            symbol: *const ::core::ffi::c_char,
+        ) -> *mut ::core::ffi::c_void;
+        /// `dladdr(3)`.
+        pub fn dladdr(addr: *const ::core::ffi::c_void, info: *mut DlInfo) -> ::core::ffi::c_int;
+    }
+}
+
+/// glibc's allocator tuning (`mallopt(3)`, `malloc_trim(3)`).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub mod malloc {
+    /// `M_TRIM_THRESHOLD`.
+    pub const M_TRIM_THRESHOLD: ::core::ffi::c_int = -1;
+    /// `M_MMAP_THRESHOLD`.
+    pub const M_MMAP_THRESHOLD: ::core::ffi::c_int = -3;
+    unsafe extern "C" {
+        /// `mallopt(3)`: returns 1 on success.
+        pub fn mallopt(param: ::core::ffi::c_int, value: ::core::ffi::c_int) -> ::core::ffi::c_int;
+        /// `malloc_trim(3)`: returns 1 if memory was released.
+        pub fn malloc_trim(pad: usize) -> ::core::ffi::c_int;
+    }
+}

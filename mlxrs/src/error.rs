@@ -126,6 +126,7 @@ pub fn init() {
         // SAFETY: `on_mlx_error` has the signature mlx-c expects, never unwinds, and
         // needs no data pointer or destructor.
         unsafe { sys::mlx_set_error_handler(Some(on_mlx_error), std::ptr::null_mut(), None) };
+        crate::runtime::configure();
     });
 }
 

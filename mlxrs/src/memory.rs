@@ -69,7 +69,9 @@ pub fn set_wired_limit(limit: usize) -> Result<usize> {
     Ok(prev)
 }
 
-/// Frees MLX's buffer cache.
+/// Frees MLX's buffer cache, then returns free heap memory to the system.
 pub fn clear_cache() -> Result<()> {
-    mlx_call!(mlx_clear_cache())
+    mlx_call!(mlx_clear_cache())?;
+    crate::runtime::trim();
+    Ok(())
 }

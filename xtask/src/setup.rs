@@ -100,8 +100,11 @@ pub fn setup(backend: &str) -> Result<Setup> {
             changed += 1;
         }
     }
+    let blas_installed = ensure_openblas();
     let marker = tp.join("BACKEND");
-    if fs::read_to_string(&marker).ok().as_deref().map(str::trim) != Some(backend) {
+    // Rewriting the marker also makes mlxrs-sys's build script look for OpenBLAS again.
+    if blas_installed || fs::read_to_string(&marker).ok().as_deref().map(str::trim) != Some(backend)
+    {
         fs::write(&marker, format!("{backend}\n"))
             .map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
         changed += 1;
@@ -189,6 +192,61 @@ pub fn python_mlx() -> Result<PathBuf> {
     fs::write(&stamp, stamp_text).map_err(|e| e.to_string())?;
     eprintln!("setup: Python MLX installed into {}", dest.display());
     Ok(dest)
+}
+
+/// Known places of OpenBLAS (kept in step with mlxrs-sys/build.rs).
+fn openblas_present() -> bool {
+    let triple = format!("{}-linux-gnu", std::env::consts::ARCH);
+    [
+        format!("/usr/lib/{triple}/libopenblas.so.0"),
+        format!("/usr/lib/{triple}/openblas-pthread/libopenblas.so.0"),
+        "/usr/lib64/libopenblas.so.0".to_string(),
+        "/usr/lib/libopenblas.so.0".to_string(),
+        "/usr/local/lib/libopenblas.so.0".to_string(),
+    ]
+    .iter()
+    .any(|p| Path::new(p).is_file())
+}
+
+/// On Linux, makes sure an OpenBLAS is installed for mlxrs-sys to link ahead of the
+/// wheel's reference BLAS: installs Debian's `libopenblas0-pthread` where we may (root
+/// with apt-get), otherwise says what to install. Returns whether it installed anything.
+fn ensure_openblas() -> bool {
+    if !cfg!(target_os = "linux") || std::env::var("MLXRS_BLAS").is_ok() || openblas_present() {
+        return false;
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let apt = Command::new("apt-get").arg("--version").output().is_ok();
+    if root && apt {
+        eprintln!(
+            "setup: installing OpenBLAS (libopenblas0-pthread) so MLX's matrix products use it"
+        );
+        let install = || {
+            Command::new("apt-get")
+                .args(["install", "-y", "-q", "libopenblas0-pthread"])
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        let ok = install()
+            || (Command::new("apt-get")
+                .args(["update", "-q"])
+                .status()
+                .is_ok_and(|s| s.success())
+                && install());
+        if ok && openblas_present() {
+            return true;
+        }
+        eprintln!("setup: warning: installing libopenblas0-pthread failed");
+    }
+    eprintln!(
+        "setup: note: no OpenBLAS found; MLX will use its wheel's reference BLAS (f32 matmul ~30x slower). \
+         Install libopenblas0-pthread (Debian/Ubuntu) or openblas (Fedora), or set MLXRS_BLAS=<libopenblas.so path>"
+    );
+    false
 }
 
 fn system_cmake_is_recent() -> bool {
