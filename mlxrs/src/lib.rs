@@ -70,6 +70,7 @@ pub mod fast;
 mod handle;
 pub mod memory;
 pub mod ops;
+mod runtime;
 pub mod stream;
 mod string;
 pub mod transforms;
@@ -79,6 +80,7 @@ pub use array::{Array, Shape};
 pub use device::{Device, DeviceGuard, DeviceType};
 pub use dtype::{ArrayElement, Complex64, Dtype};
 pub use error::{EmptyInput, Error, Result};
+pub use runtime::{Info, info, set_blas_threads};
 pub use stream::{Stream, StreamGuard};
 
 /// mlxrs-sys, for the `unsafe` escape hatches (`Array::from_raw`, `as_raw`, ...).
