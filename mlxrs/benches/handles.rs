@@ -1,5 +1,7 @@
 //! Criterion benchmarks: the `handles` workloads of `common` (see there).
 
+#![allow(missing_docs)] // criterion's macros generate undocumented functions
+
 mod common;
 
 fn bench(c: &mut criterion::Criterion) {

@@ -19,7 +19,7 @@ fn main() -> Result<()> {
     // A gradient: f(x) = sum(x²), so df/dx = 2x.
     let df = grad(|x: &[Array]| Ok(vec![sum(&square(&x[0])?, false)?]), &[0])?;
     let x = Array::from_slice(&[1.0f32, -2.0, 3.0], &[3])?;
-    println!("d/dx sum(x²) at {x} = {}", df(&[x.clone()])?[0]);
+    println!("d/dx sum(x²) at {x} = {}", df(std::slice::from_ref(&x))?[0]);
 
     // Fit y = w·x by gradient descent on the mean squared error.
     let xs = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[4])?;

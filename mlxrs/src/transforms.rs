@@ -122,7 +122,20 @@ where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
 {
     validate_argnums(name, argnums)?;
-    let closure = Closure::new(f)?;
+    // MLX differentiates the first output; a function with none would silently give
+    // zero gradients.
+    let closure = Closure::new(move |xs: &[Array]| {
+        let out = f(xs)?;
+        if out.is_empty() {
+            return Err(Error::invalid(
+                "f",
+                format!(
+                    "{name}: the function returned no outputs; a gradient needs a scalar first output"
+                ),
+            ));
+        }
+        Ok(out)
+    })?;
     let mut vag = ClosureValueAndGrad::empty();
     mlx_call!(mlx_value_and_grad(
         vag.as_out(),
@@ -340,7 +353,10 @@ pub fn enable_compile() -> Result<()> {
     mlx_call!(mlx_enable_compile())
 }
 
-/// Turns compilation off globally: compiled functions run uncompiled.
+/// Turns compilation off globally: a [`compile`] called while it is off returns the
+/// function uncompiled (it runs the closure on every call, also after [`enable_compile`]).
+/// Functions compiled before keep running compiled: mlx-c's `mlx_compile` checks the
+/// mode when it makes the function, whereas Python's `mx.compile` checks it on every call.
 pub fn disable_compile() -> Result<()> {
     mlx_call!(mlx_disable_compile())
 }

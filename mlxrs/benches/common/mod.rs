@@ -15,6 +15,9 @@ use mlxrs::{Array, Dtype, Result};
 /// One iteration of a workload.
 pub type Step = Box<dyn FnMut() -> Result<()>>;
 
+/// A function of arrays, boxed.
+type BoxedFn = Box<dyn Fn(&[Array]) -> Result<Vec<Array>>>;
+
 /// Which criterion group a workload belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
@@ -196,7 +199,7 @@ fn mlp_step_fn() -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static> {
 fn mlp_step(id: &str) -> Result<Step> {
     let batch = number_after(id, "_b") as i32;
     let mut p = mlp_params(batch)?;
-    let step: Box<dyn Fn(&[Array]) -> Result<Vec<Array>>> = if id.ends_with("_compiled") {
+    let step: BoxedFn = if id.ends_with("_compiled") {
         Box::new(compile(mlp_step_fn()?, false)?)
     } else {
         Box::new(mlp_step_fn()?)
