@@ -64,6 +64,7 @@ fn main() {
         let Ok(line) = line else { break };
         let parts: Vec<&str> = line.split_whitespace().collect();
         let reply = match parts.as_slice() {
+            ["info"] => mlxrs::info().map_or_else(|e| format!("err {e}"), |i| i.to_string()),
             ["list"] => workloads
                 .iter()
                 .map(|w| w.id.as_str())

@@ -16,6 +16,10 @@
 
 #include "mlx/mlx.h"
 
+#ifdef MLXRS_MALLOC_TUNING
+#include <malloc.h>
+#endif
+
 namespace mx = mlx::core;
 using Step = std::function<void()>;
 using Fn = std::function<std::vector<mx::array>(const std::vector<mx::array>&)>;
@@ -213,6 +217,12 @@ static double measure(Step& step, double target_ms, int samples) {
 }
 
 int main() {
+#ifdef MLXRS_MALLOC_TUNING
+  // The same process configuration as mlxrs (mlxrs/src/runtime.rs), so this stays the
+  // floor: glibc reuses freed buffers instead of unmapping them.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
   std::map<std::string, Step> steps;
   auto table = setups();
   std::string line;

@@ -198,7 +198,8 @@ pub fn run(args: &[String]) -> Result<()> {
             }
         })
         .collect();
-    let header = machine_header(rounds, quick);
+    let info = Runner::start(&contenders[0], false)?.ask("info")?;
+    let header = format!("{}\n\nmlxrs: {info}; Python MLX: as shipped (the wheel's reference BLAS, glibc defaults); C++ MLX: same libmlx, built with mlxrs's BLAS and allocator configuration", machine_header(rounds, quick));
     let md = markdown(&header, &rows);
     print!("{md}");
     let target = root.join("target");
@@ -283,23 +284,28 @@ fn cpp_runner(root: &Path, tp: &Path) -> Result<String> {
     let out_dir = root.join("target/bench");
     std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
     let exe: PathBuf = out_dir.join("cpp_runner");
-    let fresh = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
-    if exe.is_file() && fresh(&exe) >= fresh(&src) {
-        return Ok(exe.display().to_string());
-    }
+    // Always rebuilt (a few seconds): its configuration follows the environment.
     let cxx = std::env::var("CXX").unwrap_or_else(|_| "g++".into());
     let lib = mlx.join("lib");
-    run_cmd(
-        Command::new(cxx)
-            .args(["-O2", "-std=c++20"])
-            .arg(format!("-I{}", mlx.join("include").display()))
-            .arg(&src)
-            .arg("-o")
-            .arg(&exe)
-            .arg(format!("-L{}", lib.display()))
-            .arg("-lmlx")
-            .arg(format!("-Wl,-rpath,{}", lib.display())),
-    )?;
+    let mut cmd = Command::new(cxx);
+    cmd.args(["-O2", "-std=c++20"])
+        .arg(format!("-I{}", mlx.join("include").display()))
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .arg(format!("-L{}", lib.display()))
+        .arg("-lmlx")
+        .arg(format!("-Wl,-rpath,{}", lib.display()));
+    // The floor runs in mlxrs's configuration: the same BLAS and allocator tuning.
+    if cfg!(all(target_os = "linux", target_env = "gnu")) && std::env::var("MLXRS_MALLOC").as_deref() != Ok("system") {
+        cmd.arg("-DMLXRS_MALLOC_TUNING");
+    }
+    if std::env::var("MLXRS_BLAS").as_deref() != Ok("reference") {
+        if let Some(blas) = std::env::var_os("MLXRS_BLAS").map(PathBuf::from).or_else(setup::openblas_path) {
+            cmd.arg("-Wl,--no-as-needed").arg(blas).arg("-Wl,--as-needed");
+        }
+    }
+    run_cmd(&mut cmd)?;
     Ok(exe.display().to_string())
 }
 

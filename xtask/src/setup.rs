@@ -195,7 +195,7 @@ pub fn python_mlx() -> Result<PathBuf> {
 }
 
 /// Known places of OpenBLAS (kept in step with mlxrs-sys/build.rs).
-fn openblas_present() -> bool {
+pub fn openblas_path() -> Option<PathBuf> {
     let triple = format!("{}-linux-gnu", std::env::consts::ARCH);
     [
         format!("/usr/lib/{triple}/libopenblas.so.0"),
@@ -204,8 +204,13 @@ fn openblas_present() -> bool {
         "/usr/lib/libopenblas.so.0".to_string(),
         "/usr/local/lib/libopenblas.so.0".to_string(),
     ]
-    .iter()
-    .any(|p| Path::new(p).is_file())
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file())
+}
+
+fn openblas_present() -> bool {
+    openblas_path().is_some()
 }
 
 /// On Linux, makes sure an OpenBLAS is installed for mlxrs-sys to link ahead of the
