@@ -61,6 +61,7 @@ fn run() -> Result<(), String> {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=compat/mlxrs_format_compat.h");
+    println!("cargo:rerun-if-changed=compat/mlxrs_mlx_error_fix.h");
     println!("cargo:rustc-check-cfg=cfg(mlxrs_docsrs)");
 
     if env::var("DOCS_RS").is_ok() || env_var("MLXRS_SYS_DOC_ONLY").is_some() {
@@ -74,8 +75,18 @@ fn run() -> Result<(), String> {
     let third_party = third_party.canonicalize().unwrap_or(third_party);
 
     let (mlxc_lib_dir, mlxc_include_dir, mlx) = match find_installed_mlx_c(&third_party)? {
-        Some(found) => found,
-        None => build_from_source(&third_party)?,
+        Some(found) => {
+            println!(
+                "cargo:warning=linking an installed mlx-c: it lacks mlxrs's fix for error \
+                 messages holding `%` (see compat/mlxrs_mlx_error_fix.h); mlxrs refuses such inputs"
+            );
+            found
+        }
+        None => {
+            // Our build carries the fix: dependents may pass `%` through to MLX.
+            println!("cargo:error_format_fixed=1");
+            build_from_source(&third_party)?
+        }
     };
 
     println!("cargo:rustc-link-search=native={}", mlxc_lib_dir.display());
@@ -379,11 +390,19 @@ fn build_from_source(third_party: &Path) -> Result<(PathBuf, PathBuf, Mlx), Stri
         .define("MLX_C_BUILD_EXAMPLES", "OFF")
         .define("BUILD_SHARED_LIBS", "OFF")
         .define("CMAKE_POSITION_INDEPENDENT_CODE", "ON");
+    let compat =
+        Path::new(&env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?).join("compat");
     if !compiler_has_format() {
-        let shim = Path::new(&env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?)
-            .join("compat/mlxrs_format_compat.h");
-        cfg.cxxflag(format!("-include {}", shim.display()));
+        cfg.cxxflag(format!(
+            "-include {}",
+            compat.join("mlxrs_format_compat.h").display()
+        ));
     }
+    // Always: mlx-c 0.7.0 passes MLX's messages to printf as the format (see the header).
+    cfg.cxxflag(format!(
+        "-include {}",
+        compat.join("mlxrs_mlx_error_fix.h").display()
+    ));
     let out = cfg.build();
     let lib_dir = ["lib", "lib64"]
         .iter()

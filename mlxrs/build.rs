@@ -20,6 +20,13 @@ fn main() {
         println!("cargo:rustc-cfg=mlxrs_openblas");
     }
 
+    // mlxrs-sys built mlx-c with the error-format fix (compat/mlxrs_mlx_error_fix.h).
+    println!("cargo:rustc-check-cfg=cfg(mlxrs_mlx_error_fixed)");
+    println!("cargo:rerun-if-env-changed=DEP_MLXC_ERROR_FORMAT_FIXED");
+    if env::var("DEP_MLXC_ERROR_FORMAT_FIXED").is_ok_and(|v| v == "1") {
+        println!("cargo:rustc-cfg=mlxrs_mlx_error_fixed");
+    }
+
     println!("cargo:rerun-if-env-changed=MLXRS_ACCEPTANCE_DIR");
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     let dir = env::var_os("MLXRS_ACCEPTANCE_DIR")

@@ -2,19 +2,21 @@
 //! handler hook work before any safe wrapper exists.
 
 use mlxrs_sys as sys;
+use std::cell::RefCell;
 use std::ffi::{CStr, c_char, c_void};
-use std::sync::Mutex;
 
-static LAST: Mutex<Option<String>> = Mutex::new(None);
+thread_local! {
+    // mlx-c calls the handler on the failing thread: per-thread slots keep the tests,
+    // which run in parallel, from reading each other's messages.
+    static LAST: RefCell<Option<String>> = const { RefCell::new(None) };
+}
 
 extern "C" fn record(msg: *const c_char, _data: *mut c_void) {
     // SAFETY: mlx-c passes a NUL-terminated message valid for the call.
     let text = unsafe { CStr::from_ptr(msg) }
         .to_string_lossy()
         .into_owned();
-    if let Ok(mut slot) = LAST.lock() {
-        *slot = Some(text);
-    }
+    let _ = LAST.try_with(|slot| *slot.borrow_mut() = Some(text));
 }
 
 #[test]
@@ -78,9 +80,7 @@ fn error_handler_hook_receives_mlx_messages() {
         let status = sys::mlx_matmul(&mut c, a, b, s);
         assert_ne!(status, 0, "a shape mismatch must fail");
         let msg = LAST
-            .lock()
-            .unwrap()
-            .take()
+            .with(|slot| slot.borrow_mut().take())
             .expect("the handler must have run");
         assert!(
             msg.contains("[matmul] Last dimension of first input with shape (2,3)"),
@@ -89,6 +89,27 @@ fn error_handler_hook_receives_mlx_messages() {
         for arr in [a, b, c] {
             sys::mlx_array_free(arr);
         }
+        sys::mlx_stream_free(s);
+    }
+}
+
+#[test]
+fn an_error_message_holding_printf_directives_arrives_intact() {
+    // mlx-c 0.7.0 passed MLX's message to printf as the format; mlxrs-sys's build
+    // force-includes a fix (compat/mlxrs_mlx_error_fix.h). Without it this test crashes.
+    // SAFETY: plain mlx-c calls on handles created and freed here; the handler never unwinds.
+    unsafe {
+        sys::mlx_set_error_handler(Some(record), std::ptr::null_mut(), None);
+        let path = std::ffi::CString::new("/nonexistent/mlxrs-%s%s%s%n%n.npy").unwrap();
+        let s = sys::mlx_default_cpu_stream_new();
+        let mut out = sys::mlx_array_new();
+        let status = sys::mlx_load(&mut out, path.as_ptr(), s);
+        assert_ne!(status, 0);
+        let msg = LAST
+            .with(|slot| slot.borrow_mut().take())
+            .expect("the handler must have run");
+        assert!(msg.contains("mlxrs-%s%s%s%n%n.npy"), "{msg}");
+        sys::mlx_array_free(out);
         sys::mlx_stream_free(s);
     }
 }

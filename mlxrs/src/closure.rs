@@ -277,3 +277,53 @@ impl ClosureCustomJvp {
         Ok(c)
     }
 }
+
+handle! {
+    /// A function of positional and keyword arrays (`mlx_closure_kwargs`), what MLX's
+    /// function export takes: called with (args, kwargs), returns the outputs.
+    pub struct ClosureKwargs(mlx_closure_kwargs) {
+        new: mlx_closure_kwargs_new, free: mlx_closure_kwargs_free
+    }
+}
+
+unsafe extern "C" fn kwargs_trampoline<F>(
+    res: *mut sys::mlx_vector_array,
+    args: sys::mlx_vector_array,
+    kwargs: sys::mlx_map_string_to_array,
+    payload: *mut c_void,
+) -> c_int
+where
+    F: Fn(&[Array], &std::collections::HashMap<String, Array>) -> Result<Vec<Array>>,
+{
+    guard(|| {
+        // SAFETY: mlx-c passes the payload made in `ClosureKwargs::new::<F>`.
+        let f = unsafe { payload_ref::<F>(payload) };
+        // +1 copies of both inputs; `args` and `kwargs` stay MLX's.
+        let out = f(&vector::to_arrays(args)?, &crate::map::arrays_of(kwargs)?)?;
+        // SAFETY: `res` is mlx-c's live result vector.
+        unsafe { vector::set_into(res, &out) }
+    })
+}
+
+impl ClosureKwargs {
+    /// Wraps `f(args, kwargs)`. MLX owns the closure from here on, hence `'static`.
+    pub fn new<F>(f: F) -> Result<ClosureKwargs>
+    where
+        F: Fn(&[Array], &std::collections::HashMap<String, Array>) -> Result<Vec<Array>> + 'static,
+    {
+        error::init();
+        error::clear();
+        // SAFETY: as in `Closure::new`.
+        let raw = unsafe {
+            sys::mlx_closure_kwargs_new_func_payload(
+                Some(kwargs_trampoline::<F>),
+                into_payload(f),
+                Some(drop_box::<F>),
+            )
+        };
+        // SAFETY: a +1 handle (or an empty one).
+        let c = unsafe { ClosureKwargs::from_raw(raw) };
+        check_made("mlx_closure_kwargs_new_func_payload", raw.ctx)?;
+        Ok(c)
+    }
+}

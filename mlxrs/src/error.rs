@@ -22,7 +22,7 @@ use crate::Dtype;
 #[non_exhaustive]
 pub enum Error {
     /// A failure reported by MLX, carrying its message verbatim, e.g.
-    /// "[matmul] Last dimension of first input with shape (2,3) must match ...".
+    /// "\[matmul\] Last dimension of first input with shape (2,3) must match ...".
     #[error("{0}")]
     Backend(String),
     /// A required input was empty; [`EmptyInput::context`] names the call site and argument.

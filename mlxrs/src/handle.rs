@@ -9,6 +9,42 @@ macro_rules! handle {
         $(#[$meta:meta])*
         $vis:vis struct $name:ident($raw:ident) { new: $new:ident, free: $free:ident }
     ) => {
+        $crate::handle::handle!(@owner $(#[$meta])* $vis struct $name($raw) { free: $free });
+
+        impl $name {
+            /// An empty handle (from the `*_new` constructor), to be filled through
+            /// [`Self::as_out`].
+            #[inline]
+            #[allow(dead_code)]
+            pub(crate) fn empty() -> Self {
+                $crate::error::init();
+                // SAFETY: the `*_new` constructors take no input and cannot fail.
+                Self { raw: unsafe { ::mlxrs_sys::$new() } }
+            }
+        }
+    };
+    // For handles whose only constructor takes arguments (readers, kernels, imported
+    // functions, iterators): `empty()` is the all-null handle, which `Drop` skips.
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident($raw:ident) { free: $free:ident }
+    ) => {
+        $crate::handle::handle!(@owner $(#[$meta])* $vis struct $name($raw) { free: $free });
+
+        impl $name {
+            /// An empty (null) handle, to be filled through [`Self::as_out`].
+            #[inline]
+            #[allow(dead_code)]
+            pub(crate) fn empty() -> Self {
+                $crate::error::init();
+                Self { raw: <::mlxrs_sys::$raw as ::std::default::Default>::default() }
+            }
+        }
+    };
+    (
+        @owner $(#[$meta:meta])*
+        $vis:vis struct $name:ident($raw:ident) { free: $free:ident }
+    ) => {
         $(#[$meta])*
         #[repr(transparent)]
         $vis struct $name {
@@ -41,15 +77,6 @@ macro_rules! handle {
                 let raw = self.raw;
                 ::std::mem::forget(self);
                 raw
-            }
-
-            /// An empty handle (null `ctx`), to be filled through [`Self::as_out`].
-            #[inline]
-            #[allow(dead_code)]
-            pub(crate) fn empty() -> Self {
-                $crate::error::init();
-                // SAFETY: the `*_new` constructors take no input and cannot fail.
-                Self { raw: unsafe { ::mlxrs_sys::$new() } }
             }
 
             /// The out-parameter pointer for an mlx-c call that fills this handle.

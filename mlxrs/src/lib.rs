@@ -66,10 +66,16 @@ mod closure;
 mod device;
 mod dtype;
 pub mod error;
+pub mod export;
 pub mod fast;
+pub mod fft;
 mod handle;
+pub mod io;
+pub mod linalg;
+mod map;
 pub mod memory;
 pub mod ops;
+pub mod random;
 mod runtime;
 pub mod stream;
 mod string;
@@ -80,6 +86,15 @@ pub use array::{Array, Shape};
 pub use device::{Device, DeviceGuard, DeviceType};
 pub use dtype::{ArrayElement, Complex64, Dtype};
 pub use error::{EmptyInput, Error, Result};
+pub use export::{
+    FunctionExporter, ImportedFunction, export_function, export_function_kwargs, exporter,
+    import_function,
+};
+pub use io::{
+    GgufMetadata, load, load_from_reader, load_gguf, load_safetensors,
+    load_safetensors_from_reader, save, save_gguf, save_safetensors, save_safetensors_to_writer,
+    save_to_writer,
+};
 pub use runtime::{Info, info, set_blas_threads};
 pub use stream::{Stream, StreamGuard};
 

@@ -199,7 +199,10 @@ pub fn run(args: &[String]) -> Result<()> {
         })
         .collect();
     let info = Runner::start(&contenders[0], false)?.ask("info")?;
-    let header = format!("{}\n\nmlxrs: {info}; Python MLX: as shipped (the wheel's reference BLAS, glibc defaults); C++ MLX: same libmlx, built with mlxrs's BLAS and allocator configuration", machine_header(rounds, quick));
+    let header = format!(
+        "{}\n\nmlxrs: {info}; Python MLX: as shipped (the wheel's reference BLAS, glibc defaults); C++ MLX: same libmlx, built with mlxrs's BLAS and allocator configuration",
+        machine_header(rounds, quick)
+    );
     let md = markdown(&header, &rows);
     print!("{md}");
     let target = root.join("target");
@@ -297,12 +300,19 @@ fn cpp_runner(root: &Path, tp: &Path) -> Result<String> {
         .arg("-lmlx")
         .arg(format!("-Wl,-rpath,{}", lib.display()));
     // The floor runs in mlxrs's configuration: the same BLAS and allocator tuning.
-    if cfg!(all(target_os = "linux", target_env = "gnu")) && std::env::var("MLXRS_MALLOC").as_deref() != Ok("system") {
+    if cfg!(all(target_os = "linux", target_env = "gnu"))
+        && std::env::var("MLXRS_MALLOC").as_deref() != Ok("system")
+    {
         cmd.arg("-DMLXRS_MALLOC_TUNING");
     }
     if std::env::var("MLXRS_BLAS").as_deref() != Ok("reference") {
-        if let Some(blas) = std::env::var_os("MLXRS_BLAS").map(PathBuf::from).or_else(setup::openblas_path) {
-            cmd.arg("-Wl,--no-as-needed").arg(blas).arg("-Wl,--as-needed");
+        if let Some(blas) = std::env::var_os("MLXRS_BLAS")
+            .map(PathBuf::from)
+            .or_else(setup::openblas_path)
+        {
+            cmd.arg("-Wl,--no-as-needed")
+                .arg(blas)
+                .arg("-Wl,--as-needed");
         }
     }
     run_cmd(&mut cmd)?;

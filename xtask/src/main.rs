@@ -4,9 +4,12 @@
 
 mod bench;
 mod bindgen;
+mod coverage;
+mod oracle;
 mod pins;
 mod setup;
 mod test;
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -24,14 +27,21 @@ commands:
                                      (checks every sha256; a second run does nothing)
   bindgen [--check]                  regenerate mlxrs-sys's committed bindings from the pinned
                                      mlx-c headers (--check: fail if the committed file differs)
-  test [--gpu] [--no-lint] [-- <cargo test args>]
+  test [--gpu] [--no-lint] [--oracle] [-- <cargo test args>]
                                      setup, then fmt, clippy, docs, and every test suite of the
-                                     workspace (GPU suites only where MLX reports a GPU, or --gpu)
+                                     workspace (GPU suites only where MLX reports a GPU, or --gpu;
+                                     --oracle: then the differential suite against Python MLX)
+  oracle [--filter S]                the differential suite alone: mlxrs and Python MLX compute
+                                     the same cases (those whose op contains S), compared with
+                                     per-dtype tolerances; files in target/oracle/
+  coverage                           which mlx-c functions (ops, linalg, fft, random, fast, io,
+                                     export) the safe API calls; fails on an unlisted gap
   bench [--compare python,cpp] [--quick] [--filter S]
                                      mlxrs vs Python MLX vs C++ MLX, interleaved; writes
                                      target/bench-report.{md,json,svg}
   example <name> [-- <args>]         setup, then run mlxrs's example <name> (release build)
   leak-check                         run the mlxrs test suites under valgrind's leak checker
+  tidy                               repository invariants (layers, pins agree)
   help                               this text
 ";
 
@@ -48,6 +58,9 @@ fn main() -> ExitCode {
         "leak-check" => test::leak_check(rest),
         "example" => example(rest),
         "bench" => bench::run(rest),
+        "tidy" => tidy::run(rest),
+        "coverage" => coverage::run(rest),
+        "oracle" => oracle::run(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

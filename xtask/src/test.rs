@@ -1,20 +1,25 @@
 //! `cargo xtask test` and `cargo xtask leak-check`.
 
-use crate::{Result, cargo, project_root, run_cmd, setup};
+use crate::{Result, cargo, oracle, project_root, run_cmd, setup};
 use std::path::PathBuf;
 use std::process::Command;
 
-/// `cargo xtask test [--backend B] [--gpu] [--no-lint] [-- <cargo test args>]`
+/// `cargo xtask test [--backend B] [--gpu] [--no-lint] [--oracle] [-- <cargo test args>]`
+///
+/// `--oracle`: after the test suites, the differential suite against Python MLX
+/// (`cargo xtask oracle`).
 pub fn run(args: &[String]) -> Result<()> {
     let mut backend = None;
     let mut gpu = false;
     let mut lint = true;
+    let mut with_oracle = false;
     let mut extra = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--gpu" => gpu = true,
             "--no-lint" => lint = false,
+            "--oracle" => with_oracle = true,
             "--backend" => backend = Some(it.next().ok_or("--backend needs a value")?.clone()),
             "--" => extra.extend(it.by_ref().cloned()),
             other => return Err(format!("test: unknown option `{other}`")),
@@ -69,6 +74,9 @@ pub fn run(args: &[String]) -> Result<()> {
         );
     }
     eprintln!("test: all passed");
+    if with_oracle {
+        oracle::run_oracle(None)?;
+    }
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! [`Array`]: MLX's lazy N-dimensional array.
 
 mod convert;
+mod index;
+mod methods;
 mod ops;
 mod shape;
 
@@ -13,6 +15,7 @@ use crate::handle::handle;
 use crate::stream::current_raw;
 use crate::{ArrayElement, Dtype, Error, Result};
 
+pub use index::{Idx, s};
 pub use shape::Shape;
 
 handle! {

@@ -3,6 +3,7 @@
 use super::{binary, unary};
 use crate::error::mlx_call;
 use crate::stream::current_raw;
+use crate::vector::VectorArray;
 use crate::{Array, Result};
 
 binary! {
@@ -20,10 +21,6 @@ binary! {
     multiply => mlx_multiply;
     /// `a / b`, broadcasting (true division).
     divide => mlx_divide;
-    /// `floor(a / b)`, broadcasting.
-    floor_divide => mlx_floor_divide;
-    /// `a % b` with the sign of `b` (Python semantics).
-    remainder => mlx_remainder;
     /// `a ** b`, broadcasting.
     power => mlx_power;
     /// Elementwise maximum.
@@ -163,4 +160,216 @@ pub fn softmax_axes(a: &Array, axes: &[i32], precise: bool) -> Result<Array> {
         current_raw()?
     ))?;
     Ok(out)
+}
+
+/// Clips the values of `a` to `[a_min, a_max]`; either bound may be `None` (not both).
+///
+/// Python: `mlx.core.clip`. The bounds broadcast against `a`.
+///
+/// ```
+/// use mlxrs::{Array, ops::clip};
+/// let a = Array::from_slice(&[-2.0f32, 0.5, 3.0], &[3])?;
+/// let c = clip(&a, Some(&Array::from(0.0f32)), Some(&Array::from(1.0f32)))?;
+/// assert_eq!(c.to_vec::<f32>()?, [0.0, 0.5, 1.0]);
+/// let lower_only = clip(&a, Some(&Array::from(0.0f32)), None)?;
+/// assert_eq!(lower_only.to_vec::<f32>()?, [0.0, 0.5, 3.0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+///
+/// # Errors
+/// MLX's error when both bounds are `None` or the shapes do not broadcast.
+pub fn clip(a: &Array, a_min: Option<&Array>, a_max: Option<&Array>) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_clip(
+        out.as_out(),
+        a.as_raw(),
+        super::opt_array(a_min),
+        super::opt_array(a_max),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Rounds to `decimals` decimal places (half to even; negative `decimals` rounds to
+/// tens, hundreds, ...).
+///
+/// Python: `mlx.core.round`.
+///
+/// ```
+/// use mlxrs::{Array, ops::round};
+/// let a = Array::from_slice(&[1.25f32, 2.5, -0.5], &[3])?;
+/// assert_eq!(round(&a, 0)?.to_vec::<f32>()?, [1.0, 2.0, -0.0]);
+/// assert_eq!(round(&a, 1)?.to_vec::<f32>()?, [1.2, 2.5, -0.5]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn round(a: &Array, decimals: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_round(
+        out.as_out(),
+        a.as_raw(),
+        decimals,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Replaces NaN with `nan`, +∞ with `posinf` and -∞ with `neginf` (`None`: the largest
+/// and smallest finite values of the dtype).
+///
+/// Python: `mlx.core.nan_to_num`.
+///
+/// ```
+/// use mlxrs::{Array, ops::nan_to_num};
+/// let a = Array::from_slice(&[f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1.0], &[4])?;
+/// let b = nan_to_num(&a, 0.0, Some(9.0), None)?;
+/// assert_eq!(b.to_vec::<f32>()?, [0.0, 9.0, f32::MIN, 1.0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn nan_to_num(a: &Array, nan: f32, posinf: Option<f32>, neginf: Option<f32>) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_nan_to_num(
+        out.as_out(),
+        a.as_raw(),
+        nan,
+        super::opt_float(posinf),
+        super::opt_float(neginf),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// The quotient and remainder of `a / b`: `(floor_divide(a, b), remainder(a, b))`,
+/// computed together.
+///
+/// Python: `mlx.core.divmod`.
+///
+/// ```
+/// use mlxrs::{Array, ops::divmod};
+/// let (q, r) = divmod(&Array::from_slice(&[7i32, -7], &[2])?, &Array::from(2i32))?;
+/// assert_eq!(q.to_vec::<i32>()?, [3, -4]);
+/// assert_eq!(r.to_vec::<i32>()?, [1, 1]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn divmod(a: &Array, b: &Array) -> Result<(Array, Array)> {
+    if let Some(guard) = IntZeroGuard::new(a, b)? {
+        let (q, r) = divmod_raw(a, &guard.divisor)?;
+        return Ok((guard.apply(&q)?, guard.apply(&r)?));
+    }
+    divmod_raw(a, b)
+}
+
+fn divmod_raw(a: &Array, b: &Array) -> Result<(Array, Array)> {
+    let mut out = VectorArray::empty();
+    mlx_call!(mlx_divmod(
+        out.as_out(),
+        a.as_raw(),
+        b.as_raw(),
+        current_raw()?
+    ))?;
+    let mut parts = out.to_arrays()?.into_iter();
+    match (parts.next(), parts.next()) {
+        (Some(q), Some(r)) => Ok((q, r)),
+        _ => Err(crate::Error::Backend(
+            "[divmod] expected two outputs".to_string(),
+        )),
+    }
+}
+
+/// `inputs`, returned unchanged but made to depend on `dependencies`: evaluating an
+/// output also evaluates every dependency (and a gradient flows through them).
+///
+/// Python: `mlx.core.depends`.
+///
+/// ```
+/// use mlxrs::{Array, ops::depends};
+/// let x = Array::from(1.0f32);
+/// let side = Array::from(2.0f32);
+/// let out = depends(&[x], &[side])?;
+/// assert_eq!(out.len(), 1);
+/// assert_eq!(out[0].item::<f32>()?, 1.0);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn depends(inputs: &[Array], dependencies: &[Array]) -> Result<Vec<Array>> {
+    let inputs = VectorArray::from_arrays(inputs);
+    let deps = VectorArray::from_arrays(dependencies);
+    let mut out = VectorArray::empty();
+    mlx_call!(mlx_depends(out.as_out(), inputs.as_raw(), deps.as_raw()))?;
+    out.to_arrays()
+}
+
+/// Integer division by zero: the CPU raises SIGFPE and kills the process (in Python MLX
+/// too). For integer operands mlxrs divides by 1 where the divisor is 0 and puts 0 in
+/// those places, NumPy's result, so a safe call can never abort the process.
+struct IntZeroGuard {
+    zero: Array,
+    divisor: Array,
+}
+
+impl IntZeroGuard {
+    fn new(a: &Array, b: &Array) -> Result<Option<IntZeroGuard>> {
+        if !(a.dtype().is_integer() || a.dtype() == crate::Dtype::Bool)
+            || !(b.dtype().is_integer() || b.dtype() == crate::Dtype::Bool)
+        {
+            return Ok(None);
+        }
+        let zero = super::equal(b, &Array::zeros_like(b)?)?;
+        let divisor = super::r#where(&zero, &Array::ones_like(b)?, b)?;
+        Ok(Some(IntZeroGuard { zero, divisor }))
+    }
+
+    fn apply(&self, r: &Array) -> Result<Array> {
+        super::r#where(&self.zero, &Array::zeros_like(r)?, r)
+    }
+}
+
+fn int_safe(a: &Array, b: &Array, op: fn(&Array, &Array) -> Result<Array>) -> Result<Array> {
+    match IntZeroGuard::new(a, b)? {
+        Some(guard) => guard.apply(&op(a, &guard.divisor)?),
+        None => op(a, b),
+    }
+}
+
+fn floor_divide_raw(a: &Array, b: &Array) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_floor_divide(
+        out.as_out(),
+        a.as_raw(),
+        b.as_raw(),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+fn remainder_raw(a: &Array, b: &Array) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_remainder(
+        out.as_out(),
+        a.as_raw(),
+        b.as_raw(),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// `floor(a / b)`, broadcasting. For integer operands a zero divisor gives 0 (see
+/// [`remainder`]), never a crash. Note: MLX 0.32 rounds integer quotients toward zero
+/// here (`-7 // 2` is `-3`, as in Python MLX); [`divmod`] floors.
+///
+/// ```
+/// use mlxrs::{Array, ops::floor_divide};
+/// let q = floor_divide(&Array::from_slice(&[7i32, 9, 5], &[3])?, &Array::from_slice(&[2i32, 2, 0], &[3])?)?;
+/// assert_eq!(q.to_vec::<i32>()?, [3, 4, 0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn floor_divide(a: &Array, b: &Array) -> Result<Array> {
+    int_safe(a, b, floor_divide_raw)
+}
+
+/// `a % b` with the sign of `b` (Python semantics), broadcasting.
+///
+/// Integer division by zero makes the CPU raise SIGFPE, which kills the process (Python
+/// MLX crashes so). For integer operands mlxrs puts 0 where the divisor is 0 (NumPy's
+/// result), at the cost of three more elementwise ops; floats follow IEEE (NaN).
+pub fn remainder(a: &Array, b: &Array) -> Result<Array> {
+    int_safe(a, b, remainder_raw)
 }

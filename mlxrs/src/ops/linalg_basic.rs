@@ -1,6 +1,15 @@
-//! Matrix products.
+//! Matrix products and contractions: `matmul`, `addmm`, `tensordot`, `einsum`, the
+//! gathered and masked products, `hadamard_transform` and `trace`.
+//!
+//! Factorizations and solvers live in [`crate::linalg`].
 
-use super::binary;
+use std::ffi::CString;
+
+use super::{binary, opt_array, opt_float};
+use crate::error::mlx_call;
+use crate::stream::current_raw;
+use crate::vector::VectorArray;
+use crate::{Array, Dtype, Error, Result};
 
 binary! {
     /// Matrix product with NumPy's broadcasting rules for batch dimensions.
@@ -21,4 +30,281 @@ binary! {
     outer => mlx_outer;
     /// Kronecker product.
     kron => mlx_kron;
+}
+
+/// `beta * c + alpha * (a @ b)`, fused.
+///
+/// Python: `mlx.core.addmm` (defaults `alpha = beta = 1`).
+///
+/// ```
+/// use mlxrs::{Array, ops::addmm};
+/// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+/// let i = Array::from_slice(&[1.0f32, 0.0, 0.0, 1.0], &[2, 2])?;
+/// let c = Array::full::<f32>(&[2, 2], 1.0)?;
+/// assert_eq!(addmm(&c, &a, &i, 2.0, 1.0)?.to_vec::<f32>()?, [3.0, 5.0, 7.0, 9.0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn addmm(c: &Array, a: &Array, b: &Array, alpha: f32, beta: f32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_addmm(
+        out.as_out(),
+        c.as_raw(),
+        a.as_raw(),
+        b.as_raw(),
+        alpha,
+        beta,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Matrix product with block masking: `a @ b` computed in `block_size × block_size`
+/// tiles, where `mask_lhs`/`mask_rhs` mask tiles of the inputs and `mask_out` tiles of
+/// the output (boolean masks skip tiles; floating masks scale them).
+///
+/// Python: `mlx.core.block_masked_mm` (default `block_size` 64; 32 and 64 are supported).
+pub fn block_masked_mm(
+    a: &Array,
+    b: &Array,
+    block_size: i32,
+    mask_out: Option<&Array>,
+    mask_lhs: Option<&Array>,
+    mask_rhs: Option<&Array>,
+) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_block_masked_mm(
+        out.as_out(),
+        a.as_raw(),
+        b.as_raw(),
+        block_size,
+        opt_array(mask_out),
+        opt_array(mask_lhs),
+        opt_array(mask_rhs),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Matrix product with matrix-level gather: `a[lhs_indices] @ b[rhs_indices]`, where the
+/// indices are flat positions over the batch dimensions (all but the last two) of `a`
+/// and `b` (`None` uses the batch as is). `sorted_indices` promises that the indices
+/// are sorted, which allows a faster kernel.
+///
+/// Python: `mlx.core.gather_mm`.
+///
+/// ```
+/// use mlxrs::{Array, Dtype, ops::gather_mm};
+/// let a = Array::ones(&[1, 2, 2], Dtype::Float32)?;
+/// let b = Array::from_slice(&[1.0f32, 0.0, 0.0, 1.0, 2.0, 0.0, 0.0, 2.0], &[2, 2, 2])?;
+/// let pick = Array::from_slice(&[1u32, 0], &[2])?;
+/// let y = gather_mm(&a, &b, None, Some(&pick), false)?;
+/// assert_eq!(y.shape(), &[2, 2, 2]);
+/// assert_eq!(y.to_vec::<f32>()?[..4], [2.0, 2.0, 2.0, 2.0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn gather_mm(
+    a: &Array,
+    b: &Array,
+    lhs_indices: Option<&Array>,
+    rhs_indices: Option<&Array>,
+    sorted_indices: bool,
+) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_gather_mm(
+        out.as_out(),
+        a.as_raw(),
+        b.as_raw(),
+        opt_array(lhs_indices),
+        opt_array(rhs_indices),
+        sorted_indices,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Matrix product with the inner dimension split into segments: `segments` has shape
+/// `(..., 2)` of `[start, end)` pairs along `a`'s last axis (and `b`'s first), and the
+/// result stacks `a[.., s:e] @ b[s:e, ..]` per segment.
+///
+/// Python: `mlx.core.segmented_mm`.
+///
+/// ```
+/// use mlxrs::{Array, Dtype, ops::segmented_mm};
+/// let a = Array::arange(0.0, 8.0, 1.0, Dtype::Float32)?.reshape(&[2, 4])?;
+/// let b = Array::ones(&[4, 1], Dtype::Float32)?;
+/// let seg = Array::from_slice(&[0u32, 2, 2, 4], &[2, 2])?;
+/// let y = segmented_mm(&a, &b, &seg)?;
+/// assert_eq!(y.shape(), &[2, 2, 1]);
+/// assert_eq!(y.to_vec::<f32>()?, [1.0, 9.0, 5.0, 13.0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn segmented_mm(a: &Array, b: &Array, segments: &Array) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_segmented_mm(
+        out.as_out(),
+        a.as_raw(),
+        b.as_raw(),
+        segments.as_raw(),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Tensor contraction of `axes_a` of `a` with `axes_b` of `b` (equal lengths).
+///
+/// Python: `mlx.core.tensordot(a, b, axes=[axes_a, axes_b])`; see [`tensordot_axis`] for
+/// the integer form.
+///
+/// ```
+/// use mlxrs::{Array, ops::tensordot};
+/// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+/// // Contracting axis 0 with axis 0 is a.T @ a.
+/// let c = tensordot(&a, &a, &[0], &[0])?;
+/// assert_eq!(c.to_vec::<f32>()?, [10.0, 14.0, 14.0, 20.0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn tensordot(a: &Array, b: &Array, axes_a: &[i32], axes_b: &[i32]) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_tensordot(
+        out.as_out(),
+        a.as_raw(),
+        b.as_raw(),
+        axes_a.as_ptr(),
+        axes_a.len(),
+        axes_b.as_ptr(),
+        axes_b.len(),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Tensor contraction of the last `axis` axes of `a` with the first `axis` axes of `b`.
+///
+/// Python: `mlx.core.tensordot(a, b, axes=axis)` (Python's default is 2).
+pub fn tensordot_axis(a: &Array, b: &Array, axis: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_tensordot_axis(
+        out.as_out(),
+        a.as_raw(),
+        b.as_raw(),
+        axis,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Einstein summation over `operands` as described by `subscripts` (e.g. `"ij,jk->ik"`).
+///
+/// Python: `mlx.core.einsum`.
+///
+/// ```
+/// use mlxrs::{Array, ops::einsum};
+/// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+/// let trace = einsum("ii->", &[a.clone()])?;
+/// assert_eq!(trace.item::<f32>()?, 5.0);
+/// let ab = einsum("ij,jk->ik", &[a.clone(), a])?;
+/// assert_eq!(ab.to_vec::<f32>()?, [7.0, 10.0, 15.0, 22.0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidArgument`] if `subscripts` contains a NUL byte; MLX's error for an
+/// invalid equation or operands that do not match it.
+pub fn einsum(subscripts: &str, operands: &[Array]) -> Result<Array> {
+    let subscripts = CString::new(subscripts)
+        .map_err(|_| Error::invalid("subscripts", "contains a NUL byte"))?;
+    let operands = VectorArray::from_arrays(operands);
+    let mut out = Array::empty();
+    mlx_call!(mlx_einsum(
+        out.as_out(),
+        subscripts.as_ptr(),
+        operands.as_raw(),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// The vector dot product along `axis` (`sum(conj(a) * b, axis)`), broadcasting.
+///
+/// Python: `mlx.core.vecdot` (default `axis = -1`).
+///
+/// ```
+/// use mlxrs::{Array, ops::vecdot};
+/// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+/// assert_eq!(vecdot(&a, &a, -1)?.to_vec::<f32>()?, [5.0, 25.0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn vecdot(a: &Array, b: &Array, axis: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_vecdot(
+        out.as_out(),
+        a.as_raw(),
+        b.as_raw(),
+        axis,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Multiplies the last axis of `a` by the Hadamard matrix of its size (a power of two,
+/// or 12/20/28 times one), scaled by `scale` (`None`: `1 / sqrt(n)`, orthonormal).
+///
+/// Python: `mlx.core.hadamard_transform`.
+///
+/// ```
+/// use mlxrs::{Array, ops::hadamard_transform};
+/// let a = Array::from_slice(&[1.0f32, 0.0], &[2])?;
+/// assert_eq!(hadamard_transform(&a, Some(1.0))?.to_vec::<f32>()?, [1.0, 1.0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn hadamard_transform(a: &Array, scale: Option<f32>) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_hadamard_transform(
+        out.as_out(),
+        a.as_raw(),
+        opt_float(scale),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// The sum of the main diagonal of a matrix.
+///
+/// Python: `mlx.core.trace(a)`.
+///
+/// ```
+/// use mlxrs::{Array, ops::trace};
+/// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+/// assert_eq!(trace(&a)?.item::<f32>()?, 5.0);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn trace(a: &Array) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_trace(out.as_out(), a.as_raw(), current_raw()?))?;
+    Ok(out)
+}
+
+/// The sum of diagonal `offset` of the matrices formed by `axis1` and `axis2`, as
+/// `dtype` (`None`: the dtype of `a`).
+///
+/// Python: `mlx.core.trace(a, offset, axis1, axis2, dtype)`.
+pub fn trace_axes(
+    a: &Array,
+    offset: i32,
+    axis1: i32,
+    axis2: i32,
+    dtype: Option<Dtype>,
+) -> Result<Array> {
+    let dtype = dtype.unwrap_or_else(|| a.dtype());
+    let mut out = Array::empty();
+    mlx_call!(mlx_trace_axes(
+        out.as_out(),
+        a.as_raw(),
+        offset,
+        axis1,
+        axis2,
+        dtype.to_sys(),
+        current_raw()?
+    ))?;
+    Ok(out)
 }

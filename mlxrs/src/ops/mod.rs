@@ -7,17 +7,29 @@
 
 pub mod arithmetic;
 pub mod comparison;
+pub mod convolution;
+pub mod creation;
+pub mod cumulative;
+pub mod indexing;
 pub mod linalg_basic;
 pub mod logical;
+pub mod quantized;
 pub mod reduction;
 pub mod shape;
+pub mod sorting;
 
 pub use arithmetic::*;
 pub use comparison::*;
+pub use convolution::*;
+pub use creation::*;
+pub use cumulative::*;
+pub use indexing::*;
 pub use linalg_basic::*;
 pub use logical::*;
+pub use quantized::*;
 pub use reduction::*;
 pub use shape::*;
+pub use sorting::*;
 
 /// `pub fn name(a: &Array) -> Result<Array>` over `mlx_name(res, a, stream)`.
 macro_rules! unary {
@@ -44,3 +56,42 @@ macro_rules! binary {
 }
 
 pub(crate) use {binary, unary};
+
+/// The raw handle of an optional array: mlx-c reads a null `ctx` as "not given"
+/// (its `/* may be null */` parameters).
+#[inline]
+pub(crate) fn opt_array(a: Option<&crate::Array>) -> mlxrs_sys::mlx_array {
+    match a {
+        Some(a) => a.as_raw(),
+        None => mlxrs_sys::mlx_array {
+            ctx: std::ptr::null_mut(),
+        },
+    }
+}
+
+/// `Option<i32>` as mlx-c's `mlx_optional_int`.
+#[inline]
+pub(crate) fn opt_int(v: Option<i32>) -> mlxrs_sys::mlx_optional_int {
+    mlxrs_sys::mlx_optional_int {
+        value: v.unwrap_or(0),
+        has_value: v.is_some(),
+    }
+}
+
+/// `Option<f32>` as mlx-c's `mlx_optional_float`.
+#[inline]
+pub(crate) fn opt_float(v: Option<f32>) -> mlxrs_sys::mlx_optional_float {
+    mlxrs_sys::mlx_optional_float {
+        value: v.unwrap_or(0.0),
+        has_value: v.is_some(),
+    }
+}
+
+/// `Option<Dtype>` as mlx-c's `mlx_optional_dtype`.
+#[inline]
+pub(crate) fn opt_dtype(v: Option<crate::Dtype>) -> mlxrs_sys::mlx_optional_dtype {
+    mlxrs_sys::mlx_optional_dtype {
+        value: v.unwrap_or(crate::Dtype::Float32).to_sys(),
+        has_value: v.is_some(),
+    }
+}

@@ -6,7 +6,7 @@
 
 use crate::error::mlx_call;
 use crate::stream::current_raw;
-use crate::{Array, Result};
+use crate::{Array, Dtype, Result};
 
 macro_rules! reduction {
     ($($(#[$m:meta])* $name:ident, $axis:ident, $axes:ident => $sys:ident, $sys_axis:ident, $sys_axes:ident;)*) => {$(
@@ -164,6 +164,71 @@ pub fn std_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Ar
         axes.len(),
         keepdims,
         ddof,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Variance along one axis.
+pub fn var_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_var_axis(
+        out.as_out(),
+        a.as_raw(),
+        axis,
+        keepdims,
+        ddof,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Standard deviation along one axis.
+///
+/// ```
+/// use mlxrs::{Array, ops::std_axis};
+/// let a = Array::from_slice(&[1.0f32, 3.0, 2.0, 2.0], &[2, 2])?;
+/// assert_eq!(std_axis(&a, 1, false, 0)?.to_vec::<f32>()?, [1.0, 0.0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn std_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_std_axis(
+        out.as_out(),
+        a.as_raw(),
+        axis,
+        keepdims,
+        ddof,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// The number of elements along `axes` (or, when `inverted`, its reciprocal `1 / n`) as
+/// a scalar array of `dtype`, computed from the shape when the graph runs; this lets
+/// shapeless [`compile`](crate::transforms::compile)d functions depend on sizes (MLX's
+/// `mean` uses the inverted form).
+///
+/// C++: `mlx::core::number_of_elements` (Python has no binding).
+///
+/// ```
+/// use mlxrs::{Array, Dtype, ops::number_of_elements};
+/// let a = Array::zeros(&[2, 3, 4], Dtype::Float32)?;
+/// let n = number_of_elements(&a, &[0, 2], false, Dtype::Int32)?;
+/// assert_eq!(n.item::<i32>()?, 8);
+/// let inv = number_of_elements(&a, &[0, 2], true, Dtype::Float32)?;
+/// assert_eq!(inv.item::<f32>()?, 0.125);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn number_of_elements(a: &Array, axes: &[i32], inverted: bool, dtype: Dtype) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_number_of_elements(
+        out.as_out(),
+        a.as_raw(),
+        axes.as_ptr(),
+        axes.len(),
+        inverted,
+        dtype.to_sys(),
         current_raw()?
     ))?;
     Ok(out)

@@ -13,6 +13,7 @@ mod display;
 mod dtypes;
 mod errors;
 mod memory;
+mod ops;
 mod shapes;
 mod support;
 mod threads;

@@ -1,0 +1,587 @@
+//! Loading and saving arrays: NumPy `.npy`, `.safetensors` and `.gguf` files, and the
+//! same formats through any Rust reader or writer (Python's `mx.load`, `mx.save`,
+//! `mx.save_safetensors`, `mx.save_gguf`). All of it is re-exported at the crate root.
+//!
+//! | format        | from a path                | to a path            | Rust reader / writer               |
+//! |---------------|----------------------------|----------------------|------------------------------------|
+//! | `.npy`        | [`load`]                   | [`save`]             | [`load_from_reader`], [`save_to_writer`] |
+//! | `.safetensors`| [`load_safetensors`]       | [`save_safetensors`] | [`load_safetensors_from_reader`], [`save_safetensors_to_writer`] |
+//! | `.gguf`       | [`load_gguf`]              | [`save_gguf`]        | (mlx-c has none)                   |
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use std::io::Cursor;
+//! use mlxrs::{Array, io};
+//!
+//! // .npy through an in-memory buffer.
+//! let a = Array::from_slice(&[1.0f32, 2.0, 3.0], &[3])?;
+//! let mut buffer = Cursor::new(Vec::new());
+//! io::save_to_writer(&mut buffer, &a)?;
+//! buffer.set_position(0);
+//! assert_eq!(io::load_from_reader(&mut buffer)?.to_vec::<f32>()?, [1.0, 2.0, 3.0]);
+//!
+//! // .safetensors on disk, with metadata.
+//! let path = std::env::temp_dir().join(format!("mlxrs-io-doc-{}.safetensors", std::process::id()));
+//! let arrays = HashMap::from([("w".to_string(), a)]);
+//! let metadata = HashMap::from([("format".to_string(), "mlx".to_string())]);
+//! io::save_safetensors(&path, &arrays, &metadata)?;
+//! let (loaded, meta) = io::load_safetensors(&path)?;
+//! assert_eq!(loaded["w"].to_vec::<f32>()?, [1.0, 2.0, 3.0]);
+//! assert_eq!(meta["format"], "mlx");
+//! # std::fs::remove_file(&path)?;
+//! # Ok::<(), mlxrs::Error>(())
+//! ```
+//!
+//! # Laziness
+//! As in Python, the path loaders return **lazy** arrays for `.npy` and `.safetensors`:
+//! the data is read from the file when the array is evaluated (`.gguf` data is copied at
+//! once). The reader loaders evaluate everything before they return, as Python does for
+//! file objects: the reader is only borrowed for the call.
+//!
+//! # Readers and writers
+//! Any `Read + Seek` (`Write + Seek`) value works, owned or as `&mut`: a `File`, a
+//! `Cursor<Vec<u8>>`, a `BufReader`. It is used from its **current position** on (offset
+//! 0 for MLX is where it stood), so several files can share one stream. It must be
+//! `Send`: MLX reads array data on its own I/O threads (one at a time, under a lock).
+//!
+//! # Errors
+//! A missing, truncated or malformed file is an `Err`, never a crash:
+//! - MLX's messages arrive as [`Error::Backend`], e.g.
+//!   `"[load_safetensors] Invalid json header length file ..."`.
+//! - An I/O error of a Rust reader or writer is returned as [`Error::Io`] (the first
+//!   one), and a panic in one as [`Error::ClosurePanicked`]; neither unwinds into MLX.
+//! - mlxrs checks what MLX 0.32.2 would not survive or would misreport, before handing
+//!   the data over, and returns [`Error::Io`] of kind `InvalidData`: `.npy` data shorter
+//!   than its header declares (MLX's file reader would repeat the last bytes), a header
+//!   length beyond the end of the data, negative dimensions, GGUF headers whose lengths
+//!   point out of the file (see [`load_gguf`]), and a `%` where MLX would quote it in an
+//!   error message (mlx-c 0.7.0 passes its error messages to `printf` as the *format*
+//!   string; a `.safetensors` header holding a `%` is validated in Rust first).
+//! - For the same reason a path holding a `%` is refused, as [`Error::InvalidArgument`]
+//!   naming `path`, like a path that is not valid UTF-8 or holds a NUL byte.
+
+mod gguf_scan;
+mod precheck;
+mod vtable;
+
+use std::collections::HashMap;
+use std::ffi::{CStr, CString, c_int};
+use std::fs::File;
+use std::io::{Read, Seek, Write};
+use std::path::Path;
+
+use mlxrs_sys as sys;
+
+use crate::error::{self, mlx_call};
+use crate::handle::handle;
+use crate::map::{MapStringToArray, MapStringToString, VectorString, c_string};
+use crate::stream::current_raw;
+use crate::string::MlxString;
+use crate::{Array, Error, Result};
+
+use vtable::Lent;
+
+/// `path` as the C string mlx-c takes.
+///
+/// With an installed mlx-c (not built by mlxrs-sys, so without its error-format fix) a
+/// `%` is refused: MLX quotes paths in its error messages, and mlx-c 0.7.0 hands those
+/// messages to `printf` as the format string, so a `%` would be read as a directive.
+pub(crate) fn path_arg(path: &Path) -> Result<CString> {
+    let text = path
+        .to_str()
+        .ok_or_else(|| Error::invalid("path", format!("{} is not valid UTF-8", path.display())))?;
+    if cfg!(not(mlxrs_mlx_error_fixed)) && text.contains('%') {
+        return Err(Error::invalid(
+            "path",
+            format!(
+                "{text:?} contains `%`, which mlx-c 0.7.0 would misread as a printf \
+                 directive in its error messages"
+            ),
+        ));
+    }
+    c_string("path", text)
+}
+
+/// Runs a precheck on a Rust reader, turning a panic into [`Error::ClosurePanicked`].
+fn precheck<R, T>(reader: &mut R, check: fn(&mut R) -> std::io::Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(reader))) {
+        Ok(outcome) => outcome.map_err(Error::Io),
+        Err(panic) => Err(Error::ClosurePanicked(vtable::panic_text(&*panic))),
+    }
+}
+
+/// Runs a precheck on the file at `path`, if it can be opened (else MLX reports).
+fn precheck_file<T>(
+    path: &Path,
+    check: fn(&mut File) -> std::io::Result<Option<T>>,
+) -> Result<Option<T>> {
+    match File::open(path) {
+        Ok(mut file) if file.metadata().is_ok_and(|m| m.is_file()) => {
+            check(&mut file).map_err(Error::Io)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Loads an array from a NumPy `.npy` file (Python: `mx.load` on a `.npy` path).
+///
+/// The array is lazy: its data is read when it is evaluated (see the
+/// [module docs](self#laziness)).
+///
+/// # Errors
+/// MLX's error if the file cannot be opened or its header is malformed
+/// (`"[load] Invalid header in file ..."`); [`Error::Io`] (`InvalidData`) for data
+/// shorter than the header declares or a negative dimension; [`Error::InvalidArgument`]
+/// for a path that is not UTF-8, or holds a NUL byte or `%` (see the
+/// [module docs](self#errors)).
+///
+/// # Examples
+/// ```
+/// use mlxrs::{Array, io};
+/// let path = std::env::temp_dir().join(format!("mlxrs-load-doc-{}.npy", std::process::id()));
+/// io::save(&path, &Array::from_slice(&[1i32, 2, 3, 4], &[2, 2])?)?;
+/// let a = io::load(&path)?;
+/// assert_eq!((a.shape(), a.to_vec::<i32>()?), (&[2, 2][..], vec![1, 2, 3, 4]));
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn load(file: impl AsRef<Path>) -> Result<Array> {
+    let path = path_arg(file.as_ref())?;
+    let data = precheck_file(file.as_ref(), precheck::npy)?;
+    let mut out = Array::empty();
+    mlx_call!(mlx_load(out.as_out(), path.as_ptr(), current_raw()?))?;
+    if let Some(data) = data {
+        data.check(out.shape(), out.itemsize())?;
+    }
+    Ok(out)
+}
+
+/// Saves `a` to a NumPy `.npy` file (Python: `mx.save`). As in MLX, `.npy` is appended
+/// to a path that does not already end in it. Evaluates `a`.
+///
+/// # Errors
+/// MLX's error if the file cannot be created or `a` cannot be evaluated;
+/// [`Error::InvalidArgument`] for a path that is not UTF-8, or holds a NUL byte or `%`.
+pub fn save(file: impl AsRef<Path>, a: &Array) -> Result<()> {
+    let path = path_arg(file.as_ref())?;
+    mlx_call!(mlx_save(path.as_ptr(), a.as_raw()))
+}
+
+/// Loads the arrays and the string metadata (`__metadata__`) of a `.safetensors` file
+/// (Python: `mx.load(path, return_metadata=True)`). The arrays are lazy.
+///
+/// # Errors
+/// MLX's error for a missing, truncated or malformed file (e.g.
+/// `"[load_safetensors] Invalid json header length ..."`); [`Error::Io`]
+/// (`InvalidData`) for a negative dimension, or a header holding a `%` that is not
+/// valid; [`Error::InvalidArgument`] for a bad path.
+pub fn load_safetensors(
+    file: impl AsRef<Path>,
+) -> Result<(HashMap<String, Array>, HashMap<String, String>)> {
+    let path = path_arg(file.as_ref())?;
+    precheck_file(file.as_ref(), |f| precheck::safetensors(f).map(Some))?;
+    let mut arrays = MapStringToArray::empty();
+    let mut metadata = MapStringToString::empty();
+    mlx_call!(mlx_load_safetensors(
+        arrays.as_out(),
+        metadata.as_out(),
+        path.as_ptr(),
+        current_raw()?
+    ))?;
+    let arrays = arrays.to_hash_map()?;
+    for a in arrays.values() {
+        precheck::shape_ok(".safetensors", a.shape())?;
+    }
+    Ok((arrays, metadata.to_hash_map()?))
+}
+
+/// Saves `arrays` and string `metadata` to a `.safetensors` file (Python:
+/// `mx.save_safetensors`). As in MLX, `.safetensors` is appended to a path that does not
+/// already end in it. Evaluates the arrays.
+///
+/// # Errors
+/// MLX's error if the file cannot be created; [`Error::InvalidArgument`] naming `arrays`
+/// or `metadata` for a key or value holding a NUL byte, or naming `path` for a bad path.
+pub fn save_safetensors(
+    file: impl AsRef<Path>,
+    arrays: &HashMap<String, Array>,
+    metadata: &HashMap<String, String>,
+) -> Result<()> {
+    let path = path_arg(file.as_ref())?;
+    let arrays = MapStringToArray::from_entries("arrays", arrays)?;
+    let metadata = MapStringToString::from_entries("metadata", metadata)?;
+    mlx_call!(mlx_save_safetensors(
+        path.as_ptr(),
+        arrays.as_raw(),
+        metadata.as_raw()
+    ))
+}
+
+/// Loads an array from `.npy` data in `reader`, starting at its current position
+/// (Python: `mx.load` on a file object), evaluating it before returning. `reader` is only
+/// borrowed for the call: pass `&mut reader` to keep using it.
+///
+/// # Errors
+/// [`Error::Io`] when the reader fails (the first of its errors), and
+/// [`Error::ClosurePanicked`] when it panics; otherwise MLX's error for a malformed or
+/// cut-short header (`"[load] Invalid header in Rust reader ..."`,
+/// `"[mlx_io_reader] unable to read ..."`), and [`Error::Io`] (`InvalidData`) for data
+/// shorter than the header declares.
+///
+/// # Examples
+/// ```
+/// use std::io::Cursor;
+/// use mlxrs::io::load_from_reader;
+/// // A version 1.0 .npy file holding the int32 array [7, 8].
+/// let mut bytes = b"\x93NUMPY\x01\x00\x76\x00".to_vec();
+/// let header = "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }";
+/// bytes.extend(format!("{header:<117}\n").as_bytes());
+/// bytes.extend([7, 0, 0, 0, 8, 0, 0, 0]);
+/// let a = load_from_reader(Cursor::new(&bytes))?;
+/// assert_eq!(a.to_vec::<i32>()?, [7, 8]);
+/// // Cut short: a clean error, not a crash.
+/// assert!(load_from_reader(Cursor::new(&bytes[..bytes.len() - 1])).is_err());
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn load_from_reader<R: Read + Seek + Send>(mut reader: R) -> Result<Array> {
+    let data = precheck(&mut reader, precheck::npy)?;
+    let lent = Lent::new(&mut reader, "reader")?;
+    let result = (|| {
+        let handle = lent.reader()?;
+        let mut out = Array::empty();
+        mlx_call!(mlx_load_reader(
+            out.as_out(),
+            handle.as_raw(),
+            current_raw()?
+        ))?;
+        drop(handle);
+        if let Some(data) = data {
+            data.check(out.shape(), out.itemsize())?;
+        }
+        out.eval()?;
+        Ok(out)
+    })();
+    lent.finish(result)
+}
+
+/// Writes `a` as `.npy` data to `writer`, from its current position (Python: `mx.save`
+/// on a file object), then flushes it. Evaluates `a`. `writer` is only borrowed for the
+/// call: pass `&mut writer` to keep it.
+///
+/// # Errors
+/// [`Error::Io`] when the writer fails, [`Error::ClosurePanicked`] when it panics, and
+/// MLX's error when `a` cannot be evaluated.
+pub fn save_to_writer<W: Write + Seek + Send>(mut writer: W, a: &Array) -> Result<()> {
+    let lent = Lent::new(&mut writer, "writer")?;
+    let result = (|| {
+        let handle = lent.writer()?;
+        mlx_call!(mlx_save_writer(handle.as_raw(), a.as_raw()))
+    })();
+    lent.finish(result)?;
+    writer.flush()?;
+    Ok(())
+}
+
+/// Loads the arrays and metadata of `.safetensors` data in `reader`, from its current
+/// position, evaluating the arrays before returning. `reader` is only borrowed for the
+/// call.
+///
+/// # Errors
+/// As for [`load_from_reader`]; MLX's messages start with `[load_safetensors]`.
+///
+/// # Examples
+/// ```
+/// use std::collections::HashMap;
+/// use std::io::Cursor;
+/// use mlxrs::{Array, io};
+/// let arrays = HashMap::from([("x".to_string(), Array::from_slice(&[1u8, 2], &[2])?)]);
+/// let mut buffer = Cursor::new(Vec::new());
+/// io::save_safetensors_to_writer(&mut buffer, &arrays, &HashMap::new())?;
+/// buffer.set_position(0);
+/// let (loaded, metadata) = io::load_safetensors_from_reader(&mut buffer)?;
+/// assert_eq!(loaded["x"].to_vec::<u8>()?, [1, 2]);
+/// assert!(metadata.is_empty());
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn load_safetensors_from_reader<R: Read + Seek + Send>(
+    mut reader: R,
+) -> Result<(HashMap<String, Array>, HashMap<String, String>)> {
+    precheck(&mut reader, precheck::safetensors)?;
+    let lent = Lent::new(&mut reader, "reader")?;
+    let result = (|| {
+        let handle = lent.reader()?;
+        let mut arrays = MapStringToArray::empty();
+        let mut metadata = MapStringToString::empty();
+        mlx_call!(mlx_load_safetensors_reader(
+            arrays.as_out(),
+            metadata.as_out(),
+            handle.as_raw(),
+            current_raw()?
+        ))?;
+        drop(handle);
+        let arrays = arrays.to_hash_map()?;
+        for a in arrays.values() {
+            precheck::shape_ok(".safetensors", a.shape())?;
+        }
+        let all: Vec<&Array> = arrays.values().collect();
+        crate::transforms::eval(&all)?;
+        Ok((arrays, metadata.to_hash_map()?))
+    })();
+    lent.finish(result)
+}
+
+/// Writes `arrays` and `metadata` as `.safetensors` data to `writer`, then flushes it.
+/// `writer` is only borrowed for the call.
+///
+/// # Errors
+/// As for [`save_to_writer`], and [`Error::InvalidArgument`] naming `arrays` or
+/// `metadata` for a key or value holding a NUL byte.
+pub fn save_safetensors_to_writer<W: Write + Seek + Send>(
+    mut writer: W,
+    arrays: &HashMap<String, Array>,
+    metadata: &HashMap<String, String>,
+) -> Result<()> {
+    let arrays = MapStringToArray::from_entries("arrays", arrays)?;
+    let metadata = MapStringToString::from_entries("metadata", metadata)?;
+    let lent = Lent::new(&mut writer, "writer")?;
+    let result = (|| {
+        let handle = lent.writer()?;
+        mlx_call!(mlx_save_safetensors_writer(
+            handle.as_raw(),
+            arrays.as_raw(),
+            metadata.as_raw()
+        ))
+    })();
+    lent.finish(result)?;
+    writer.flush()?;
+    Ok(())
+}
+
+/// A GGUF metadata value, as MLX represents it.
+///
+/// Numbers and booleans are [`GgufMetadata::Array`]s: 0-dimensional for a single value,
+/// 1-dimensional for a GGUF array (MLX reads `float64` values as `float32`).
+#[derive(Debug, Clone)]
+pub enum GgufMetadata {
+    /// A number, boolean, or array of them.
+    Array(Array),
+    /// A string.
+    String(String),
+    /// An array of strings.
+    Strings(Vec<String>),
+}
+
+impl From<Array> for GgufMetadata {
+    fn from(a: Array) -> Self {
+        GgufMetadata::Array(a)
+    }
+}
+
+impl From<String> for GgufMetadata {
+    fn from(s: String) -> Self {
+        GgufMetadata::String(s)
+    }
+}
+
+impl From<&str> for GgufMetadata {
+    fn from(s: &str) -> Self {
+        GgufMetadata::String(s.to_string())
+    }
+}
+
+impl From<Vec<String>> for GgufMetadata {
+    fn from(v: Vec<String>) -> Self {
+        GgufMetadata::Strings(v)
+    }
+}
+
+handle! {
+    /// An owned `mlx_io_gguf`: MLX's (arrays, metadata) pair for GGUF files.
+    struct Gguf(mlx_io_gguf) { new: mlx_io_gguf_new, free: mlx_io_gguf_free }
+}
+
+/// Reads the status of a GGUF lookup: 0 = found, 2 = no such key, 3 = another value
+/// type (both without a message); anything else is an error.
+fn gguf_status(call: &'static str, status: c_int) -> Result<bool> {
+    match status {
+        0 => Ok(true),
+        2 | 3 => {
+            error::check_handler(call)?;
+            Ok(false)
+        }
+        other => error::check(call, other).map(|()| false),
+    }
+}
+
+/// Calls a GGUF lookup that reports "not found" through its status, not an error.
+macro_rules! gguf_lookup {
+    ($f:ident ( $($arg:expr),* $(,)? )) => {{
+        error::init();
+        error::clear();
+        // SAFETY: the handles are live (borrowed from owners), the key is a live C
+        // string, and out-params point at owned values.
+        let status = unsafe { sys::$f($($arg),*) };
+        gguf_status(stringify!($f), status)
+    }};
+}
+
+impl Gguf {
+    fn arrays(&self) -> Result<HashMap<String, Array>> {
+        let mut keys = VectorString::empty();
+        mlx_call!(mlx_io_gguf_get_keys(keys.as_out(), self.as_raw()))?;
+        let mut out = HashMap::new();
+        // The names as bytes: a name that is not UTF-8 is looked up as it is, and only
+        // its key in the map is decoded lossily. (A name holding a NUL is not found.)
+        for key in keys.to_byte_strings()? {
+            let mut a = Array::empty();
+            if gguf_lookup!(mlx_io_gguf_get_array(
+                a.as_out(),
+                self.as_raw(),
+                key.as_ptr()
+            ))? {
+                out.insert(String::from_utf8_lossy(key.as_bytes()).into_owned(), a);
+            }
+        }
+        Ok(out)
+    }
+
+    fn metadata(&self, key: &CStr) -> Result<Option<GgufMetadata>> {
+        let raw = self.as_raw();
+        let k = key.as_ptr();
+        let mut flag = false;
+        if gguf_lookup!(mlx_io_gguf_has_metadata_array(&mut flag, raw, k))? && flag {
+            let mut a = Array::empty();
+            if gguf_lookup!(mlx_io_gguf_get_metadata_array(a.as_out(), raw, k))? {
+                return Ok(Some(GgufMetadata::Array(a)));
+            }
+        }
+        if gguf_lookup!(mlx_io_gguf_has_metadata_string(&mut flag, raw, k))? && flag {
+            let mut s = MlxString::new();
+            if gguf_lookup!(mlx_io_gguf_get_metadata_string(s.as_out(), raw, k))? {
+                return Ok(Some(GgufMetadata::String(s.to_string_lossy())));
+            }
+        }
+        if gguf_lookup!(mlx_io_gguf_has_metadata_vector_string(&mut flag, raw, k))? && flag {
+            let mut v = VectorString::empty();
+            if gguf_lookup!(mlx_io_gguf_get_metadata_vector_string(v.as_out(), raw, k))? {
+                return Ok(Some(GgufMetadata::Strings(v.to_vec()?)));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Loads the arrays and the metadata of a `.gguf` file (Python:
+/// `mx.load(path, return_metadata=True)` on a `.gguf` path). Tensors of type f32, f16,
+/// i8, i16 and i32 load as such; q4_0, q4_1 and q8_0 tensors `name.weight` load as MLX
+/// quantized triples (`name.weight`, `name.scales`, `name.biases`); other types are
+/// converted to float16 where MLX can (bf16, q2_k, q4_k, q6_k).
+///
+/// Before MLX reads the file, mlxrs walks its header with bounds checks: MLX 0.32.2
+/// trusts the lengths in a GGUF header, so a corrupt file could otherwise crash the
+/// process. MLX maps the file read-write, so it must be writable. Tensor names and
+/// metadata keys that contain a NUL byte cannot be looked up through mlx-c and are left
+/// out; names that are not UTF-8 are converted lossily.
+///
+/// # Errors
+/// MLX's error for a missing or unreadable file (`"[load_gguf] Failed to open ..."`,
+/// `"[load_gguf] gguf_init failed"`) or an unsupported tensor type; [`Error::Io`] of kind
+/// `InvalidData` for a header that would make MLX read out of bounds, abort or divide by
+/// zero, or quote a `%` in its error; [`Error::InvalidArgument`] for a path that is not
+/// UTF-8, or holds a NUL byte or `%`.
+///
+/// # Examples
+/// ```
+/// use std::collections::HashMap;
+/// use mlxrs::{Array, io::{self, GgufMetadata}};
+/// let path = std::env::temp_dir().join(format!("mlxrs-gguf-doc-{}.gguf", std::process::id()));
+/// let arrays = HashMap::from([("w".to_string(), Array::from_slice(&[1.0f32, 2.0], &[2])?)]);
+/// let metadata = HashMap::from([
+///     ("name".to_string(), GgufMetadata::from("tiny")),
+///     ("dims".to_string(), GgufMetadata::from(Array::from_slice(&[2i32], &[1])?)),
+/// ]);
+/// io::save_gguf(&path, &arrays, &metadata)?;
+/// let (loaded, meta) = io::load_gguf(&path)?;
+/// assert_eq!(loaded["w"].to_vec::<f32>()?, [1.0, 2.0]);
+/// assert!(matches!(&meta["name"], GgufMetadata::String(s) if s == "tiny"));
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn load_gguf(
+    file: impl AsRef<Path>,
+) -> Result<(HashMap<String, Array>, HashMap<String, GgufMetadata>)> {
+    let path = file.as_ref();
+    let c_path = path_arg(path)?;
+    let scan = gguf_scan::scan(path)?;
+    let mut gguf = Gguf::empty();
+    mlx_call!(mlx_load_gguf(
+        gguf.as_out(),
+        c_path.as_ptr(),
+        current_raw()?
+    ))?;
+    let arrays = gguf.arrays()?;
+    let mut metadata = HashMap::new();
+    for key in scan.map(|s| s.keys).unwrap_or_default() {
+        // A key with a NUL byte cannot be passed to mlx-c.
+        let Ok(c_key) = CString::new(key.clone()) else {
+            continue;
+        };
+        if let Some(value) = gguf.metadata(&c_key)? {
+            metadata.insert(String::from_utf8_lossy(&key).into_owned(), value);
+        }
+    }
+    Ok((arrays, metadata))
+}
+
+/// Saves `arrays` and `metadata` to a `.gguf` file (Python: `mx.save_gguf`). As in MLX,
+/// `.gguf` is appended to a path that does not already end in it. MLX saves arrays of
+/// dtype float32, float16, int8, int16 and int32, and metadata arrays of at most one
+/// dimension (0 dimensions: a single value) of integer, bool or float32 dtype.
+///
+/// # Errors
+/// MLX's error for an unsupported dtype or shape, or a file that cannot be created;
+/// [`Error::InvalidArgument`] naming `arrays` or `metadata` for a key or string holding a
+/// NUL byte, or naming `path` for a bad path.
+pub fn save_gguf(
+    file: impl AsRef<Path>,
+    arrays: &HashMap<String, Array>,
+    metadata: &HashMap<String, GgufMetadata>,
+) -> Result<()> {
+    let path = path_arg(file.as_ref())?;
+    let gguf = Gguf::empty();
+    for (key, a) in arrays {
+        let key = c_string("arrays", key)?;
+        mlx_call!(mlx_io_gguf_set_array(
+            gguf.as_raw(),
+            key.as_ptr(),
+            a.as_raw()
+        ))?;
+    }
+    for (key, value) in metadata {
+        let key = c_string("metadata", key)?;
+        match value {
+            GgufMetadata::Array(a) => mlx_call!(mlx_io_gguf_set_metadata_array(
+                gguf.as_raw(),
+                key.as_ptr(),
+                a.as_raw()
+            ))?,
+            GgufMetadata::String(s) => {
+                let s = c_string("metadata", s)?;
+                mlx_call!(mlx_io_gguf_set_metadata_string(
+                    gguf.as_raw(),
+                    key.as_ptr(),
+                    s.as_ptr()
+                ))?
+            }
+            GgufMetadata::Strings(v) => {
+                let v = VectorString::from_strs("metadata", v)?;
+                mlx_call!(mlx_io_gguf_set_metadata_vector_string(
+                    gguf.as_raw(),
+                    key.as_ptr(),
+                    v.as_raw()
+                ))?
+            }
+        }
+    }
+    mlx_call!(mlx_save_gguf(path.as_ptr(), gguf.as_raw()))
+}

@@ -1,0 +1,208 @@
+//! Cumulative (scan) operations: `cumsum`, `cumprod`, `cummax`, `cummin`,
+//! `logcumsumexp`.
+//!
+//! Each comes in two forms, as in mlx-c: `cumsum(a, ..)` scans the flattened array
+//! (Python's `axis=None`) and `cumsum_axis(a, axis, ..)` scans along one axis. `reverse`
+//! scans from the end; `inclusive = false` shifts the result by one (the first element
+//! is the identity). Python's defaults are `reverse = false`, `inclusive = true`.
+//!
+//! ```
+//! use mlxrs::{Array, ops::{cumsum, cumsum_axis}};
+//! let a = Array::from_slice(&[1i32, 2, 3, 4], &[2, 2])?;
+//! assert_eq!(cumsum(&a, false, true, None)?.to_vec::<i32>()?, [1, 3, 6, 10]);
+//! assert_eq!(cumsum_axis(&a, 0, false, true, None)?.to_vec::<i32>()?, [1, 2, 4, 6]);
+//! assert_eq!(cumsum_axis(&a, 1, true, false, None)?.to_vec::<i32>()?, [2, 0, 4, 0]);
+//! # Ok::<(), mlxrs::Error>(())
+//! ```
+
+use super::opt_dtype;
+use crate::error::mlx_call;
+use crate::stream::current_raw;
+use crate::{Array, Dtype, Result};
+
+/// Cumulative sum of the flattened array, accumulated and returned as `dtype` (`None`:
+/// MLX's default for the input dtype).
+///
+/// Python: `mlx.core.cumsum(a, reverse=.., inclusive=.., dtype=..)`.
+pub fn cumsum(a: &Array, reverse: bool, inclusive: bool, dtype: Option<Dtype>) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_cumsum(
+        out.as_out(),
+        a.as_raw(),
+        reverse,
+        inclusive,
+        opt_dtype(dtype),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Cumulative sum along `axis`.
+pub fn cumsum_axis(
+    a: &Array,
+    axis: i32,
+    reverse: bool,
+    inclusive: bool,
+    dtype: Option<Dtype>,
+) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_cumsum_axis(
+        out.as_out(),
+        a.as_raw(),
+        axis,
+        reverse,
+        inclusive,
+        opt_dtype(dtype),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Cumulative product of the flattened array, accumulated and returned as `dtype`
+/// (`None`: MLX's default for the input dtype).
+///
+/// Python: `mlx.core.cumprod`.
+///
+/// ```
+/// use mlxrs::{Array, ops::cumprod};
+/// let a = Array::from_slice(&[1i32, 2, 3, 4], &[4])?;
+/// assert_eq!(cumprod(&a, false, true, None)?.to_vec::<i32>()?, [1, 2, 6, 24]);
+/// assert_eq!(cumprod(&a, true, true, None)?.to_vec::<i32>()?, [24, 24, 12, 4]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn cumprod(a: &Array, reverse: bool, inclusive: bool, dtype: Option<Dtype>) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_cumprod(
+        out.as_out(),
+        a.as_raw(),
+        reverse,
+        inclusive,
+        opt_dtype(dtype),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Cumulative product along `axis`.
+pub fn cumprod_axis(
+    a: &Array,
+    axis: i32,
+    reverse: bool,
+    inclusive: bool,
+    dtype: Option<Dtype>,
+) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_cumprod_axis(
+        out.as_out(),
+        a.as_raw(),
+        axis,
+        reverse,
+        inclusive,
+        opt_dtype(dtype),
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Cumulative maximum of the flattened array.
+///
+/// Python: `mlx.core.cummax`.
+///
+/// ```
+/// use mlxrs::{Array, ops::{cummax, cummin}};
+/// let a = Array::from_slice(&[2i32, 1, 3, 0], &[4])?;
+/// assert_eq!(cummax(&a, false, true)?.to_vec::<i32>()?, [2, 2, 3, 3]);
+/// assert_eq!(cummin(&a, false, true)?.to_vec::<i32>()?, [2, 1, 1, 0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn cummax(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_cummax(
+        out.as_out(),
+        a.as_raw(),
+        reverse,
+        inclusive,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Cumulative maximum along `axis`.
+pub fn cummax_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_cummax_axis(
+        out.as_out(),
+        a.as_raw(),
+        axis,
+        reverse,
+        inclusive,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Cumulative minimum of the flattened array.
+///
+/// Python: `mlx.core.cummin`.
+pub fn cummin(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_cummin(
+        out.as_out(),
+        a.as_raw(),
+        reverse,
+        inclusive,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Cumulative minimum along `axis`.
+pub fn cummin_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_cummin_axis(
+        out.as_out(),
+        a.as_raw(),
+        axis,
+        reverse,
+        inclusive,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Cumulative `log(sum(exp(a)))` of the flattened array, computed stably.
+///
+/// Python: `mlx.core.logcumsumexp`.
+///
+/// ```
+/// use mlxrs::{Array, ops::logcumsumexp};
+/// let a = Array::from_slice(&[0.0f32, 0.0], &[2])?;
+/// let out = logcumsumexp(&a, false, true)?.to_vec::<f32>()?;
+/// assert!((out[1] - 2f32.ln()).abs() < 1e-6);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn logcumsumexp(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_logcumsumexp(
+        out.as_out(),
+        a.as_raw(),
+        reverse,
+        inclusive,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Cumulative `log(sum(exp(a)))` along `axis`.
+pub fn logcumsumexp_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_logcumsumexp_axis(
+        out.as_out(),
+        a.as_raw(),
+        axis,
+        reverse,
+        inclusive,
+        current_raw()?
+    ))?;
+    Ok(out)
+}

@@ -1,0 +1,208 @@
+//! Sorting and selection: `sort`, `argsort`, `partition`, `argpartition`, `topk`,
+//! `searchsorted`.
+//!
+//! As in mlx-c, each op comes in two forms: `sort(a)` works on the **flattened** array
+//! (Python's `axis=None`) and `sort_axis(a, axis)` along one axis. Note that Python's
+//! *default* for `sort`, `argsort`, `partition`, `argpartition` and `topk` is
+//! `axis=-1`, which is `*_axis(a, .., -1)` here.
+//!
+//! ```
+//! use mlxrs::{Array, ops::{argsort_axis, sort, sort_axis}};
+//! let a = Array::from_slice(&[3i32, 1, 2, 0], &[2, 2])?;
+//! assert_eq!(sort_axis(&a, -1)?.to_vec::<i32>()?, [1, 3, 0, 2]);
+//! assert_eq!(sort(&a)?.to_vec::<i32>()?, [0, 1, 2, 3]);
+//! assert_eq!(argsort_axis(&a, -1)?.to_vec::<u32>()?, [1, 0, 1, 0]);
+//! # Ok::<(), mlxrs::Error>(())
+//! ```
+
+use std::ffi::CStr;
+
+use crate::error::mlx_call;
+use crate::stream::current_raw;
+use crate::{Array, Result};
+
+/// The flattened array, sorted ascending.
+///
+/// Python: `mlx.core.sort(a, axis=None)`.
+pub fn sort(a: &Array) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_sort(out.as_out(), a.as_raw(), current_raw()?))?;
+    Ok(out)
+}
+
+/// The array sorted ascending along `axis`.
+///
+/// Python: `mlx.core.sort(a, axis)`.
+pub fn sort_axis(a: &Array, axis: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_sort_axis(
+        out.as_out(),
+        a.as_raw(),
+        axis,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// The indices (`uint32`) that sort the flattened array.
+///
+/// Python: `mlx.core.argsort(a, axis=None)`.
+pub fn argsort(a: &Array) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_argsort(out.as_out(), a.as_raw(), current_raw()?))?;
+    Ok(out)
+}
+
+/// The indices (`uint32`) that sort the array along `axis`.
+pub fn argsort_axis(a: &Array, axis: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_argsort_axis(
+        out.as_out(),
+        a.as_raw(),
+        axis,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// The flattened array partitioned around its `kth` element: that element lands in its
+/// sorted position, smaller ones before it and larger ones after (in no given order).
+/// Negative `kth` counts from the end.
+///
+/// Python: `mlx.core.partition(a, kth, axis=None)`.
+///
+/// ```
+/// use mlxrs::{Array, ops::partition};
+/// let p = partition(&Array::from_slice(&[5i32, 1, 4, 2, 3], &[5])?, 2)?.to_vec::<i32>()?;
+/// assert_eq!(p[2], 3);
+/// assert!(p[..2].iter().all(|&v| v < 3) && p[3..].iter().all(|&v| v > 3));
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn partition(a: &Array, kth: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_partition(out.as_out(), a.as_raw(), kth, current_raw()?))?;
+    Ok(out)
+}
+
+/// The array partitioned around its `kth` element along `axis`.
+pub fn partition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_partition_axis(
+        out.as_out(),
+        a.as_raw(),
+        kth,
+        axis,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// The indices (`uint32`) that partition the flattened array around its `kth` element.
+///
+/// Python: `mlx.core.argpartition(a, kth, axis=None)`.
+pub fn argpartition(a: &Array, kth: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_argpartition(
+        out.as_out(),
+        a.as_raw(),
+        kth,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// The indices (`uint32`) that partition the array around its `kth` element along
+/// `axis`.
+pub fn argpartition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_argpartition_axis(
+        out.as_out(),
+        a.as_raw(),
+        kth,
+        axis,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// The `k` largest elements of the flattened array, in no particular order.
+///
+/// Python: `mlx.core.topk(a, k, axis=None)`.
+///
+/// ```
+/// use mlxrs::{Array, ops::{sort, topk}};
+/// let a = Array::from_slice(&[5i32, 1, 4, 2, 3], &[5])?;
+/// assert_eq!(sort(&topk(&a, 2)?)?.to_vec::<i32>()?, [4, 5]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn topk(a: &Array, k: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_topk(out.as_out(), a.as_raw(), k, current_raw()?))?;
+    Ok(out)
+}
+
+/// The `k` largest elements along `axis`, in no particular order.
+pub fn topk_axis(a: &Array, k: i32, axis: i32) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_topk_axis(
+        out.as_out(),
+        a.as_raw(),
+        k,
+        axis,
+        current_raw()?
+    ))?;
+    Ok(out)
+}
+
+/// Which insertion point [`searchsorted`] reports for values equal to elements of the
+/// sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Side {
+    /// The first suitable index (`sorted[i-1] < v <= sorted[i]`), Python's `"left"`.
+    #[default]
+    Left,
+    /// The last suitable index (`sorted[i-1] <= v < sorted[i]`), Python's `"right"`.
+    Right,
+}
+
+impl Side {
+    /// MLX's name: `"left"` or `"right"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+        }
+    }
+
+    fn as_c_str(self) -> &'static CStr {
+        match self {
+            Side::Left => c"left",
+            Side::Right => c"right",
+        }
+    }
+}
+
+/// The indices at which `values` would be inserted into the ascending
+/// `sorted_sequence` to keep it sorted (along its last axis).
+///
+/// Python: `mlx.core.searchsorted` (default `side="left"`).
+///
+/// ```
+/// use mlxrs::{Array, ops::{searchsorted, Side}};
+/// let s = Array::from_slice(&[1.0f32, 2.0, 2.0, 3.0], &[4])?;
+/// let v = Array::from_slice(&[2.0f32, 0.0, 4.0], &[3])?;
+/// assert_eq!(searchsorted(&s, &v, Side::Left)?.to_vec::<u32>()?, [1, 0, 4]);
+/// assert_eq!(searchsorted(&s, &v, Side::Right)?.to_vec::<u32>()?, [3, 0, 4]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn searchsorted(sorted_sequence: &Array, values: &Array, side: Side) -> Result<Array> {
+    let mut out = Array::empty();
+    mlx_call!(mlx_searchsorted(
+        out.as_out(),
+        sorted_sequence.as_raw(),
+        values.as_raw(),
+        side.as_c_str().as_ptr(),
+        current_raw()?
+    ))?;
+    Ok(out)
+}

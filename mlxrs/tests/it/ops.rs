@@ -1,0 +1,89 @@
+//! Ops where mlxrs guards against MLX 0.32 behaviour (values checked by hand).
+
+use mlxrs::ops::{PadMode, divmod, floor_divide, pad_axes, remainder, sum};
+use mlxrs::transforms::grad;
+use mlxrs::{Array, Result};
+
+#[test]
+fn integer_division_by_zero_gives_zero_instead_of_killing_the_process() -> Result<()> {
+    let a = Array::from_slice(&[7i32, -7, 5, 9], &[4])?;
+    let b = Array::from_slice(&[2i32, 2, 0, -4], &[4])?;
+    // MLX 0.32's integer floor_divide truncates toward zero (Python MLX prints the same
+    // [3, -3, 5, -2] for divisors [2, 2, 1, -4]); divmod floors.
+    assert_eq!(floor_divide(&a, &b)?.to_vec::<i32>()?, [3, -3, 0, -2]);
+    assert_eq!(remainder(&a, &b)?.to_vec::<i32>()?, [1, 1, 0, -3]);
+    let (q, r) = divmod(&a, &b)?;
+    assert_eq!(
+        (q.to_vec::<i32>()?, r.to_vec::<i32>()?),
+        (vec![3, -4, 0, -3], vec![1, 1, 0, -3])
+    );
+    // operators use the same path
+    assert_eq!((&a % &b)?.to_vec::<i32>()?, [1, 1, 0, -3]);
+    // unsigned and broadcast zero
+    let u = Array::from_slice(&[5u8, 6], &[2])?;
+    assert_eq!(floor_divide(&u, &Array::from(0u8))?.to_vec::<u8>()?, [0, 0]);
+    // floats keep IEEE semantics
+    let f = remainder(&Array::from(1.0f32), &Array::from(0.0f32))?.item::<f32>()?;
+    assert!(f.is_nan());
+    Ok(())
+}
+
+#[test]
+fn pad_axes_on_a_subset_of_axes_pads_only_those() -> Result<()> {
+    // (2, 3) padded on axis 1 only, edge mode: each row repeats its end values.
+    let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?;
+    let p = pad_axes(&a, &[1], &[1], &[2], &Array::from(0.0f32), PadMode::Edge)?;
+    assert_eq!(p.shape(), &[2, 6]);
+    assert_eq!(
+        p.to_vec::<f32>()?,
+        [1.0, 1.0, 2.0, 3.0, 3.0, 3.0, 4.0, 4.0, 5.0, 6.0, 6.0, 6.0]
+    );
+    // negative axis, constant mode, on a 3-d array
+    let z = Array::zeros(&[3, 4, 5], mlxrs::Dtype::Float32)?;
+    let q = pad_axes(
+        &z,
+        &[-2],
+        &[2],
+        &[2],
+        &Array::from(1.0f32),
+        PadMode::Constant,
+    )?;
+    assert_eq!(q.shape(), &[3, 8, 5]);
+    assert_eq!(sum(&q, false)?.item::<f32>()?, (3 * 4 * 5) as f32);
+    // the gradient has the input's shape: d/dx sum(pad(x)) counts each element's copies
+    let g = grad(
+        |xs: &[Array]| {
+            Ok(vec![sum(
+                &pad_axes(
+                    &xs[0],
+                    &[1],
+                    &[1],
+                    &[1],
+                    &Array::from(0.0f32),
+                    PadMode::Edge,
+                )?,
+                false,
+            )?])
+        },
+        &[0],
+    )?;
+    let d = g(&[a])?;
+    assert_eq!(d[0].shape(), &[2, 3]);
+    assert_eq!(d[0].to_vec::<f32>()?, [2.0, 1.0, 2.0, 2.0, 1.0, 2.0]);
+    // bad input is an Err naming the op
+    let err = pad_axes(
+        &z,
+        &[5],
+        &[1],
+        &[1],
+        &Array::from(0.0f32),
+        PadMode::Constant,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("pad_axes: axis 5 is out of bounds"),
+        "{err}"
+    );
+    Ok(())
+}
