@@ -139,9 +139,11 @@ pub fn leak_check(args: &[String]) -> Result<()> {
                     "--errors-for-leak-kinds=definite",
                     "--show-leak-kinds=definite",
                     "--error-exitcode=97",
-                    "--suppressions",
                 ])
-                .arg(root.join("xtask/valgrind.supp"))
+                .arg(format!(
+                    "--suppressions={}",
+                    root.join("xtask/valgrind.supp").display()
+                ))
                 .arg(&bin)
                 // valgrind serialises threads; two test threads keep it tractable.
                 .args(["--test-threads", "2"]),
