@@ -64,7 +64,10 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed=compat/mlxrs_mlx_error_fix.h");
     println!("cargo:rustc-check-cfg=cfg(mlxrs_docsrs)");
 
-    if env::var("DOCS_RS").is_ok() || env_var("MLXRS_SYS_DOC_ONLY").is_some() {
+    if env::var("DOCS_RS").is_ok()
+        || env::var_os("CARGO_FEATURE_DOC_ONLY").is_some()
+        || env_var("MLXRS_SYS_DOC_ONLY").is_some()
+    {
         // Documentation builds need no native library.
         return Ok(());
     }
@@ -129,6 +132,8 @@ fn run() -> Result<(), String> {
     println!("cargo:mlx_include={}", mlx.include_dir.display());
     println!("cargo:mlx_dir={}", mlx.cmake_dir.display());
     println!("cargo:mlxc_lib_dir={}", mlxc_lib_dir.display());
+    println!("cargo:version={MLX_C_VERSION}");
+    println!("cargo:mlx_version={MLX_VERSION}");
     Ok(())
 }
 
@@ -196,6 +201,17 @@ fn find_installed_mlx_c(third_party: &Path) -> Result<Option<(PathBuf, PathBuf, 
                 help_text()
             )
         })?;
+        let config = prefix.join("share/cmake/MLXC/MLXCConfigVersion.cmake");
+        if let Some(v) = cmake_package_version(&config) {
+            if v != MLX_C_VERSION && env_var("MLXRS_SKIP_VERSION_CHECK").is_none() {
+                return Err(format!(
+                    "MLXRS_MLX_C_DIR={} holds mlx-c {v}, but mlxrs-sys's bindings are for mlx-c \
+                     {MLX_C_VERSION} (set MLXRS_SKIP_VERSION_CHECK=1 to try anyway)\n{}",
+                    prefix.display(),
+                    help_text()
+                ));
+            }
+        }
         let mlx = find_mlx(third_party, Some(&prefix))?;
         return Ok(Some((lib, inc, mlx)));
     }

@@ -10,7 +10,12 @@
  */
 #ifndef MLXRS_MLX_ERROR_FIX_H
 #define MLXRS_MLX_ERROR_FIX_H
+/* CMake's compiler checks compile with these flags but without mlx-c's include path. */
+#if defined(__has_include)
+#if __has_include("mlx/c/error.h")
 #include "mlx/c/error.h"
 #undef mlx_error
 #define mlx_error(msg) _mlx_error(__FILE__, __LINE__, "%s", (msg))
+#endif
+#endif
 #endif

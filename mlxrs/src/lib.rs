@@ -59,7 +59,7 @@
 //! [`Array`] is `Send` (not `Sync`): evaluate an array before moving it to another
 //! thread, since MLX keeps streams, and lazy graphs, per thread.
 
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod array;
 mod closure;

@@ -79,6 +79,10 @@ fn generate(headers: &Path, triple: &str) -> Result<String> {
         .allowlist_function("mlx_.*")
         .allowlist_type("mlx_.*")
         .allowlist_var("mlx_.*|MLX_.*")
+        // A header-only `static` (no symbol in the library), and the error-report helper
+        // that takes a printf format: neither is for Rust.
+        .blocklist_item("mlx_array_empty")
+        .blocklist_function("_mlx_error")
         // Only ever passed by pointer: keep the C library's FILE layout out of the bindings.
         .opaque_type("_IO_FILE")
         .default_enum_style(bindgen::EnumVariation::NewType {
@@ -136,4 +140,19 @@ fn generate(headers: &Path, triple: &str) -> Result<String> {
 
 fn bindgen_libclang_available() -> bool {
     std::panic::catch_unwind(|| bindgen::clang_version().parsed.is_some()).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed bindings match the pinned headers (where libclang and the fetched
+    /// headers are present; `.ci/run` provides both).
+    #[test]
+    fn committed_bindings_are_up_to_date() {
+        let headers = crate::third_party().join("mlx-c/mlx/c/mlx.h");
+        if !headers.is_file() || !super::bindgen_libclang_available() {
+            eprintln!("skipped: needs `cargo xtask setup` and libclang");
+            return;
+        }
+        super::run(&["--check".to_string()]).unwrap();
+    }
 }

@@ -85,9 +85,6 @@ impl Default for mlx_array_ {
 }
 /// A N-dimensional array object.
 pub type mlx_array = mlx_array_;
-unsafe extern "C" {
-    pub static mut mlx_array_empty: mlx_array;
-}
 impl mlx_dtype_ {
     pub const MLX_BOOL: mlx_dtype_ = mlx_dtype_(0);
     pub const MLX_UINT8: mlx_dtype_ = mlx_dtype_(1);
