@@ -42,6 +42,17 @@ fn measure(step: &mut common::Step, target_ms: f64, samples: usize) -> mlxrs::Re
     Ok(times[times.len() / 2])
 }
 
+/// The process's peak resident memory (VmHWM), in KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
 fn main() {
     let serve = std::env::args().any(|a| a == "--serve");
     let workloads = common::all();
@@ -64,6 +75,7 @@ fn main() {
         let Ok(line) = line else { break };
         let parts: Vec<&str> = line.split_whitespace().collect();
         let reply = match parts.as_slice() {
+            ["rss"] => peak_rss_kib().to_string(),
             ["info"] => mlxrs::info().map_or_else(|e| format!("err {e}"), |i| i.to_string()),
             ["list"] => workloads
                 .iter()

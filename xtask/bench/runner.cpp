@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -233,7 +234,13 @@ int main() {
     if (cmd.empty() || cmd == "quit") break;
     std::string reply;
     try {
-      if (cmd == "list") {
+      if (cmd == "rss") {
+        std::ifstream status("/proc/self/status");
+        std::string l;
+        reply = "0";
+        while (std::getline(status, l))
+          if (l.rfind("VmHWM:", 0) == 0) reply = std::to_string(std::stol(l.substr(6)));
+      } else if (cmd == "list") {
         reply = "cpp";
       } else if (cmd == "drop") {
         std::string id;

@@ -218,7 +218,11 @@ def main():
         if not parts or parts[0] == "quit":
             break
         try:
-            if parts[0] == "list":
+            if parts[0] == "rss":
+                import resource
+
+                reply = str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            elif parts[0] == "list":
                 reply = "python"
             elif parts[0] == "drop":
                 steps.pop(parts[1], None)

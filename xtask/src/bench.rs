@@ -89,6 +89,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut compare = vec!["python".to_string(), "cpp".to_string()];
     let mut quick = false;
     let mut filter: Option<String> = None;
+    let mut rounds_arg: Option<usize> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -102,6 +103,13 @@ pub fn run(args: &[String]) -> Result<()> {
                     .collect();
             }
             "--filter" => filter = Some(it.next().ok_or("--filter needs a value")?.clone()),
+            "--rounds" => {
+                let n = it.next().ok_or("--rounds needs a value")?;
+                rounds_arg = Some(
+                    n.parse()
+                        .map_err(|_| format!("--rounds: `{n}` is not a number"))?,
+                );
+            }
             other => return Err(format!("bench: unknown option `{other}`")),
         }
     }
@@ -146,7 +154,7 @@ pub fn run(args: &[String]) -> Result<()> {
         })
         .map(|(id, pinned, _)| (id, pinned))
         .collect();
-    let rounds = if quick { 3 } else { 5 };
+    let rounds = rounds_arg.unwrap_or(if quick { 3 } else { 5 }).max(1);
     let (target_ms, samples) = if quick { ("120", "5") } else { ("300", "7") };
 
     let mut runners: Vec<[Runner; 2]> = contenders
@@ -177,6 +185,16 @@ pub fn run(args: &[String]) -> Result<()> {
             }
         }
     }
+    // Peak resident memory of each contender's runners (the larger of its two).
+    let mut rss = Vec::new();
+    for (c, pair) in contenders.iter().zip(runners.iter_mut()) {
+        let kib = pair
+            .iter_mut()
+            .filter_map(|r| r.ask("rss").ok()?.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
+        rss.push(format!("{} {} MiB", c.name, kib / 1024));
+    }
     drop(runners);
 
     let rows: Vec<Row> = workloads
@@ -200,8 +218,11 @@ pub fn run(args: &[String]) -> Result<()> {
         .collect();
     let info = Runner::start(&contenders[0], false)?.ask("info")?;
     let header = format!(
-        "{}\n\nmlxrs: {info}; Python MLX: as shipped (the wheel's reference BLAS, glibc defaults); C++ MLX: same libmlx, built with mlxrs's BLAS and allocator configuration",
-        machine_header(rounds, quick)
+        "{}\n\nmlxrs: {info}; Python MLX: as shipped (the wheel's reference BLAS, glibc defaults); \
+         C++ MLX: same libmlx, built with mlxrs's BLAS and allocator configuration\n\n\
+         peak resident memory of the runners: {}",
+        machine_header(rounds, quick),
+        rss.join(", ")
     );
     let md = markdown(&header, &rows);
     print!("{md}");

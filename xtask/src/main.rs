@@ -36,7 +36,7 @@ commands:
                                      per-dtype tolerances; files in target/oracle/
   coverage                           which mlx-c functions (ops, linalg, fft, random, fast, io,
                                      export) the safe API calls; fails on an unlisted gap
-  bench [--compare python,cpp] [--quick] [--filter S]
+  bench [--compare python,cpp] [--quick] [--filter S] [--rounds N]
                                      mlxrs vs Python MLX vs C++ MLX, interleaved; writes
                                      target/bench-report.{md,json,svg}
   example <name> [-- <args>]         setup, then run mlxrs's example <name> (release build)

@@ -35,6 +35,8 @@ pub fn run(args: &[String]) -> Result<()> {
             "clippy",
             "--workspace",
             "--all-targets",
+            "--features",
+            "mlxrs/gpu-tests",
             "--",
             "-D",
             "warnings",

@@ -371,9 +371,15 @@ impl Array {
     /// Whether the evaluated data is dense and row-major.
     fn is_row_contiguous(&self) -> bool {
         let shape = self.shape();
-        let strides = self.strides();
+        if shape.is_empty() {
+            return true;
+        }
+        // SAFETY: the handle is live; mlx-c returns `ndim` strides owned by the array.
+        let strides = unsafe {
+            std::slice::from_raw_parts(sys::mlx_array_strides(self.as_raw()), shape.len())
+        };
         let mut expected = 1usize;
-        for (&d, &s) in shape.iter().zip(&strides).rev() {
+        for (&d, &s) in shape.iter().zip(strides).rev() {
             if d != 1 && s != expected {
                 return false;
             }

@@ -1,0 +1,105 @@
+//! GPU suite: runs only with the `gpu-tests` feature (`cargo xtask test --gpu`, or
+//! automatically where MLX was set up with a GPU backend: CUDA or Metal). Each result is
+//! checked against the same computation on the CPU.
+#![cfg(feature = "gpu-tests")]
+
+use mlxrs::ops::{matmul, softmax_axis, sum};
+use mlxrs::transforms::{compile, eval, value_and_grad};
+use mlxrs::{Array, Device, DeviceType, Dtype, Result, Stream};
+
+fn data(n: i32, phase: f32) -> Result<Array> {
+    let i = Array::arange(0.0, (n * n) as f64, 1.0, Dtype::Float32)?;
+    let v = mlxrs::ops::sin(&((&i * 0.37)? + phase)?)?;
+    mlxrs::ops::reshape(&v, &[n, n])
+}
+
+/// Runs `f` once on a GPU stream and once on a CPU stream.
+fn both<T>(f: impl Fn() -> Result<T>) -> Result<(T, T)> {
+    let gpu = {
+        let s = Stream::new(&Device::gpu())?;
+        let _g = s.scope();
+        f()?
+    };
+    let cpu = {
+        let s = Stream::new(&Device::cpu())?;
+        let _g = s.scope();
+        f()?
+    };
+    Ok((gpu, cpu))
+}
+
+fn assert_close(a: &[f32], b: &[f32], tol: f32) {
+    assert_eq!(a.len(), b.len());
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert!(
+            (x - y).abs() <= tol * (1.0 + y.abs()),
+            "element {i}: gpu {x} vs cpu {y}"
+        );
+    }
+}
+
+#[test]
+fn a_gpu_is_present() -> Result<()> {
+    assert!(Device::gpu().is_available()?);
+    assert!(Device::count(DeviceType::Gpu)? >= 1);
+    println!("{}", mlxrs::info()?);
+    Ok(())
+}
+
+#[test]
+fn matmul_softmax_and_reductions_match_the_cpu() -> Result<()> {
+    let (g, c) = both(|| {
+        let a = data(256, 0.0)?;
+        let b = data(256, 1.0)?;
+        let m = matmul(&a, &b)?;
+        let out = vec![softmax_axis(&m, -1, false)?, sum(&m, false)?];
+        eval(&[&out[0], &out[1]])?;
+        Ok(out)
+    })?;
+    assert_close(&g[0].to_vec::<f32>()?, &c[0].to_vec::<f32>()?, 1e-3);
+    assert_close(&g[1].to_vec::<f32>()?, &c[1].to_vec::<f32>()?, 1e-3);
+    Ok(())
+}
+
+#[test]
+fn half_precision_matmul_matches_the_cpu() -> Result<()> {
+    for dtype in [Dtype::Float16, Dtype::Bfloat16] {
+        let (g, c) = both(|| {
+            let a = data(128, 0.5)?.astype(dtype)?;
+            let b = data(128, 1.5)?.astype(dtype)?;
+            matmul(&a, &b)?.astype(Dtype::Float32)
+        })?;
+        assert_close(&g.to_vec::<f32>()?, &c.to_vec::<f32>()?, 5e-2);
+    }
+    Ok(())
+}
+
+#[test]
+fn value_and_grad_and_compile_run_on_the_gpu() -> Result<()> {
+    let (g, c) = both(|| {
+        let vag = value_and_grad(|x: &[Array]| Ok(vec![sum(&(&x[0] * &x[0])?, false)?]), &[0])?;
+        let f = compile(
+            move |x: &[Array]| {
+                let (mut v, g) = vag(x)?;
+                v.extend(g);
+                Ok(v)
+            },
+            false,
+        )?;
+        let x = data(64, 0.25)?;
+        f(&[x])
+    })?;
+    assert_close(&g[0].to_vec::<f32>()?, &c[0].to_vec::<f32>()?, 1e-4);
+    assert_close(&g[1].to_vec::<f32>()?, &c[1].to_vec::<f32>()?, 1e-5);
+    Ok(())
+}
+
+#[test]
+fn gpu_memory_is_accounted() -> Result<()> {
+    let s = Stream::new(&Device::gpu())?;
+    let _g = s.scope();
+    let a = Array::ones(&[1024, 1024], Dtype::Float32)?;
+    a.eval()?;
+    assert!(mlxrs::memory::active_memory()? >= 4 << 20);
+    Ok(())
+}
