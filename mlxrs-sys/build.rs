@@ -55,6 +55,9 @@ struct Mlx {
     lib_dir: PathBuf,
     /// Folder holding `mlx/mlx.h`.
     include_dir: PathBuf,
+    /// Folder the binaries load `libmlx` from (rpath): `lib_dir`, except for the CUDA
+    /// wheel (see `find_mlx`).
+    runtime_lib_dir: PathBuf,
 }
 
 fn run() -> Result<(), String> {
@@ -102,7 +105,10 @@ fn run() -> Result<(), String> {
         println!("cargo:rustc-link-lib=dylib=stdc++");
     }
     // This crate's own tests find libmlx without LD_LIBRARY_PATH.
-    println!("cargo:rustc-link-arg=-Wl,-rpath,{}", mlx.lib_dir.display());
+    println!(
+        "cargo:rustc-link-arg=-Wl,-rpath,{}",
+        mlx.runtime_lib_dir.display()
+    );
 
     // An optimized BLAS, linked ahead of the MLX wheel's reference BLAS: the dynamic
     // loader resolves libmlx's (and the wheel LAPACK's) BLAS calls to the first library
@@ -127,7 +133,7 @@ fn run() -> Result<(), String> {
 
     // Metadata for dependents: DEP_MLXC_LIB_DIR, DEP_MLXC_INCLUDE, DEP_MLXC_MLX_INCLUDE,
     // DEP_MLXC_MLX_DIR. `mlxrs` turns DEP_MLXC_LIB_DIR into an rpath.
-    println!("cargo:lib_dir={}", mlx.lib_dir.display());
+    println!("cargo:lib_dir={}", mlx.runtime_lib_dir.display());
     println!("cargo:include={}", mlxc_include_dir.display());
     println!("cargo:mlx_include={}", mlx.include_dir.display());
     println!("cargo:mlx_dir={}", mlx.cmake_dir.display());
@@ -279,6 +285,27 @@ fn find_mlx(third_party: &Path, installed_prefix: Option<&Path>) -> Result<Mlx, 
         return mlx_from_cmake_dir(Path::new(&dir), "MLX_DIR");
     }
     let backend = selected_backend(third_party);
+    if backend == "cuda" {
+        // The CUDA wheel's CMake package needs the CUDA toolkit just to configure, though
+        // mlx-c uses no CUDA header. Its C++ API and ABI are those of the CPU wheel of
+        // the same version: compile and link against the CPU wheel, and load the CUDA
+        // wheel's libmlx at run time (rpath). Its CUDA libraries (cuBLAS, cuDNN, NCCL,
+        // NVRTC, cuFFT) must be on the loader's path, e.g. NVIDIA's wheels.
+        let cpu = third_party.join("mlx-cpu/mlx/share/cmake/MLX");
+        let cuda_lib = third_party.join("mlx-cuda/mlx/lib");
+        println!("cargo:rerun-if-changed={}", cuda_lib.display());
+        if !cpu.is_dir() || !cuda_lib.join("libmlx.so").is_file() {
+            return Err(format!(
+                "the cuda backend needs the mlx-cuda-13 wheel and, to build against, the mlx-cpu \
+                 wheel in {}: run `cargo xtask setup --backend cuda`\n{}",
+                third_party.display(),
+                help_text()
+            ));
+        }
+        let mut mlx = mlx_from_cmake_dir(&cpu, "third_party")?;
+        mlx.runtime_lib_dir = cuda_lib.canonicalize().unwrap_or(cuda_lib);
+        return Ok(mlx);
+    }
     let wheel_dir = third_party.join(format!("mlx-{backend}/mlx/share/cmake/MLX"));
     println!("cargo:rerun-if-changed={}", wheel_dir.display());
     if wheel_dir.is_dir() {
@@ -357,6 +384,7 @@ fn mlx_from_cmake_dir(dir: &Path, origin: &str) -> Result<Mlx, String> {
     }
     Ok(Mlx {
         cmake_dir: dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()),
+        runtime_lib_dir: lib_dir.clone(),
         lib_dir,
         include_dir: prefix.join("include"),
     })

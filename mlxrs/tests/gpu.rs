@@ -56,8 +56,10 @@ fn matmul_softmax_and_reductions_match_the_cpu() -> Result<()> {
         eval(&[&out[0], &out[1]])?;
         Ok(out)
     })?;
-    assert_close(&g[0].to_vec::<f32>()?, &c[0].to_vec::<f32>()?, 1e-3);
-    assert_close(&g[1].to_vec::<f32>()?, &c[1].to_vec::<f32>()?, 1e-3);
+    // MLX's CUDA backend multiplies f32 matrices in TF32 (10-bit mantissa) unless
+    // MLX_ENABLE_TF32=0: a relative error of a few 1e-3 (seen: 2.7e-3 on an H100).
+    assert_close(&g[0].to_vec::<f32>()?, &c[0].to_vec::<f32>()?, 1e-2);
+    assert_close(&g[1].to_vec::<f32>()?, &c[1].to_vec::<f32>()?, 1e-2);
     Ok(())
 }
 

@@ -84,6 +84,9 @@ pub fn setup(backend: &str) -> Result<Setup> {
                 missing_wheel = false;
                 wanted.push(a);
             }
+            // The cuda backend builds against the CPU wheel (same API and ABI; see
+            // mlxrs-sys/build.rs) and loads the CUDA wheel's libmlx at run time.
+            (_, Some("cpu")) if backend == "cuda" => wanted.push(a),
             (_, Some(_)) => {}
             _ => wanted.push(a),
         }
