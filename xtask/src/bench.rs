@@ -376,7 +376,7 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 
 fn markdown(header: &str, rows: &[Row]) -> String {
     let mut s = format!(
-        "{header}\n\n| workload | mlxrs | Python MLX | C++ MLX | mlxrs/python | mlxrs/cpp |\n|---|---:|---:|---:|---:|---:|\n"
+        "{header}\n\n| workload | mlxrs | Python MLX as shipped | C++ MLX | mlxrs/python | mlxrs/cpp |\n|---|---:|---:|---:|---:|---:|\n"
     );
     for r in rows {
         let f = |x: Option<f64>| x.map_or("-".into(), |v| format!("{v:.3}"));

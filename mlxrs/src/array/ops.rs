@@ -3,23 +3,72 @@
 //! Operators return [`Result<Array>`](crate::Result), since MLX can reject the operands
 //! (shapes that do not broadcast, for instance): write `(&a + &b)?`. Each operator has a
 //! function twin in [`ops`](crate::ops) (`add`, `subtract`, `multiply`, `divide`,
-//! `remainder`, `negative`). A Rust float scalar takes the array's floating dtype
-//! (`&half_array * 2.0` stays `float16`), as Python's scalars do.
+//! `remainder`, `negative`). Rust scalars (`f32`, `i32`; one float and one integer type,
+//! so that literals like `2.0` and `1` need no suffix) combine with arrays as
+//! Python's scalars do: they take the array's dtype where it can hold them
+//! (`&half_array * 2.0` stays `float16`, `&int_array + 1` stays integer), and a float
+//! scalar with an integer array gives `float32`.
 
 use std::ops::{Add, Div, Mul, Neg, Rem, Sub};
 
 use crate::{Array, Dtype, Result, ops};
 
-/// A scalar operand in the dtype an array would give it in Python.
-pub(crate) fn scalar_like(like: &Array, value: f32) -> Result<Array> {
-    let s = Array::from(value);
-    match like.dtype() {
-        d @ (Dtype::Float16 | Dtype::Bfloat16 | Dtype::Float64) => s.astype(d),
-        _ => Ok(s),
+/// A Rust scalar as an operand of an array operator (Python's "weak" scalars).
+pub(crate) trait Scalar: Copy {
+    /// The scalar in the dtype an array `like` would give it in Python.
+    fn like(self, like: &Array) -> Result<Array>;
+}
+
+impl Scalar for f32 {
+    fn like(self, like: &Array) -> Result<Array> {
+        let s = Array::from(self);
+        match like.dtype() {
+            d @ (Dtype::Float16 | Dtype::Bfloat16 | Dtype::Float64 | Dtype::Complex64) => {
+                s.astype(d)
+            }
+            _ => Ok(s),
+        }
+    }
+}
+
+impl Scalar for i32 {
+    fn like(self, like: &Array) -> Result<Array> {
+        let d = like.dtype();
+        if d == Dtype::Bool {
+            Ok(Array::from(self))
+        } else {
+            Array::from(self).astype(d)
+        }
     }
 }
 
 macro_rules! binary_operator {
+    (@scalar $trait:ident, $method:ident, $func:path, $t:ty) => {
+        impl $trait<$t> for &Array {
+            type Output = Result<Array>;
+            fn $method(self, rhs: $t) -> Result<Array> {
+                $func(self, &rhs.like(self)?)
+            }
+        }
+        impl $trait<$t> for Array {
+            type Output = Result<Array>;
+            fn $method(self, rhs: $t) -> Result<Array> {
+                $func(&self, &rhs.like(&self)?)
+            }
+        }
+        impl $trait<&Array> for $t {
+            type Output = Result<Array>;
+            fn $method(self, rhs: &Array) -> Result<Array> {
+                $func(&self.like(rhs)?, rhs)
+            }
+        }
+        impl $trait<Array> for $t {
+            type Output = Result<Array>;
+            fn $method(self, rhs: Array) -> Result<Array> {
+                $func(&self.like(&rhs)?, &rhs)
+            }
+        }
+    };
     ($trait:ident, $method:ident, $func:path) => {
         impl $trait<&Array> for &Array {
             type Output = Result<Array>;
@@ -45,30 +94,8 @@ macro_rules! binary_operator {
                 $func(&self, &rhs)
             }
         }
-        impl $trait<f32> for &Array {
-            type Output = Result<Array>;
-            fn $method(self, rhs: f32) -> Result<Array> {
-                $func(self, &scalar_like(self, rhs)?)
-            }
-        }
-        impl $trait<f32> for Array {
-            type Output = Result<Array>;
-            fn $method(self, rhs: f32) -> Result<Array> {
-                $func(&self, &scalar_like(&self, rhs)?)
-            }
-        }
-        impl $trait<&Array> for f32 {
-            type Output = Result<Array>;
-            fn $method(self, rhs: &Array) -> Result<Array> {
-                $func(&scalar_like(rhs, self)?, rhs)
-            }
-        }
-        impl $trait<Array> for f32 {
-            type Output = Result<Array>;
-            fn $method(self, rhs: Array) -> Result<Array> {
-                $func(&scalar_like(&rhs, self)?, &rhs)
-            }
-        }
+        binary_operator!(@scalar $trait, $method, $func, f32);
+        binary_operator!(@scalar $trait, $method, $func, i32);
     };
 }
 

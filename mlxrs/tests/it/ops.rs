@@ -87,3 +87,40 @@ fn pad_axes_on_a_subset_of_axes_pads_only_those() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn rust_scalars_combine_with_arrays_as_python_scalars_do() -> Result<()> {
+    use half::f16;
+    use mlxrs::Dtype;
+    // integer array + integer scalar stays integer (Python: int32)
+    let i = Array::from_slice(&[1i32, 2, 3], &[3])?;
+    let r = (&i + 1)?;
+    assert_eq!(
+        (r.dtype(), r.to_vec::<i32>()?),
+        (Dtype::Int32, vec![2, 3, 4])
+    );
+    let r = (10 - &i)?;
+    assert_eq!(r.to_vec::<i32>()?, [9, 8, 7]);
+    // integer array * float scalar becomes float32
+    let r = (&i * 0.5)?;
+    assert_eq!(
+        (r.dtype(), r.to_vec::<f32>()?),
+        (Dtype::Float32, vec![0.5, 1.0, 1.5])
+    );
+    // half array keeps its dtype with any scalar
+    let h = Array::from_slice(&[f16::from_f32(1.5), f16::from_f32(-2.0)], &[2])?;
+    for r in [(&h * 2.0)?, (&h * 2)?] {
+        assert_eq!(r.dtype(), Dtype::Float16);
+        assert_eq!(
+            r.to_vec::<f16>()?,
+            [f16::from_f32(3.0), f16::from_f32(-4.0)]
+        );
+    }
+    // float64 arrays stay float64
+    let d = Array::from_slice(&[1.0f64], &[1])?;
+    assert_eq!((&d + 0.5)?.to_vec::<f64>()?, [1.5]);
+    // shape errors come back as MLX's message
+    let err = (&i + &Array::zeros(&[2], Dtype::Int32)?).unwrap_err();
+    assert!(err.to_string().starts_with("[broadcast_shapes]"), "{err}");
+    Ok(())
+}
