@@ -4,7 +4,9 @@
 //! automatic differentiation, compilation and vectorization, running on the CPU, on Apple
 //! GPUs (Metal) and on NVIDIA GPUs (CUDA). mlxrs wraps its C API (mlx-c 0.7.0 over MLX
 //! 0.32.2) in safe Rust; names follow Python's `mlx.core` (`mx.sum` is
-//! [`ops::sum`], `mx.grad` is [`transforms::grad`]).
+//! [`ops::sum`], `mx.grad` is [`transforms::grad`]). As in `mlx.core`, the ops, the
+//! transforms and the memory functions are also re-exported flat at the crate root
+//! (`mlxrs::sum`, `mlxrs::grad`, `mlxrs::get_peak_memory`).
 //!
 //! ## Lazy arrays and `eval`
 //! An op does not compute anything: it records a node in a graph and returns an
@@ -82,7 +84,7 @@ mod string;
 pub mod transforms;
 mod vector;
 
-pub use array::{Array, Shape};
+pub use array::{Array, Operand, Shape};
 pub use device::{Device, DeviceGuard, DeviceType};
 pub use dtype::{ArrayElement, Complex64, Dtype};
 pub use error::{EmptyInput, Error, Result};
@@ -95,8 +97,19 @@ pub use io::{
     load_safetensors_from_reader, save, save_gguf, save_safetensors, save_safetensors_to_writer,
     save_to_writer,
 };
+pub use memory::{
+    clear_cache, get_active_memory, get_cache_memory, get_memory_limit, get_peak_memory,
+    reset_peak_memory, set_cache_limit, set_memory_limit, set_wired_limit,
+};
+/// Every op, flat at the crate root as in Python's `mlx.core` (`mlxrs::add`, ...).
+pub use ops::*;
 pub use runtime::{Info, info, set_blas_threads};
 pub use stream::{Stream, StreamGuard};
+/// The transforms, flat at the crate root as in Python's `mlx.core` (`mlxrs::grad`, ...).
+pub use transforms::{
+    CustomFunction, ValuesAndGrads, async_eval, checkpoint, compile, custom_function, custom_vjp,
+    disable_compile, enable_compile, eval, grad, jvp, value_and_grad, vjp, vmap,
+};
 
 /// mlxrs-sys, for the `unsafe` escape hatches (`Array::from_raw`, `as_raw`, ...).
 pub use mlxrs_sys as sys;

@@ -2,6 +2,9 @@
 //!
 //! Figures are in bytes. MLX keeps freed buffers in a cache for reuse; "active" memory
 //! is what live arrays hold, "cache" what is kept for reuse.
+//!
+//! The getters carry Python's names (`get_active_memory`, ...) and the shorter ones
+//! (`active_memory`, ...): the same functions.
 
 use crate::Result;
 use crate::error::mlx_call;
@@ -75,3 +78,8 @@ pub fn clear_cache() -> Result<()> {
     crate::runtime::trim();
     Ok(())
 }
+
+pub use self::active_memory as get_active_memory;
+pub use self::cache_memory as get_cache_memory;
+pub use self::memory_limit as get_memory_limit;
+pub use self::peak_memory as get_peak_memory;

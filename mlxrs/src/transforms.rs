@@ -102,7 +102,7 @@ fn check_arity(transform: &'static str, argnums: &[i32], nargs: usize) -> Result
 /// # Errors
 /// [`Error::EmptyInput`] (context "value_and_grad: argnums") for empty `argnums`,
 /// [`Error::InvalidArgument`] for negative or repeated ones; when called, an error for an
-/// argnum out of range, and MLX's error for a non-scalar output.
+/// argnum out of range or a first output that is not a scalar (shape `()`).
 pub fn value_and_grad<F>(
     f: F,
     argnums: &[i32],
@@ -126,11 +126,21 @@ where
     // zero gradients.
     let closure = Closure::new(move |xs: &[Array]| {
         let out = f(xs)?;
-        if out.is_empty() {
+        let Some(first) = out.first() else {
             return Err(Error::invalid(
                 "f",
                 format!(
                     "{name}: the function returned no outputs; a gradient needs a scalar first output"
+                ),
+            ));
+        };
+        // MLX would report this as a cotangent mismatch inside `vjp`; name the transform.
+        if first.ndim() != 0 {
+            return Err(Error::invalid(
+                "f",
+                format!(
+                    "{name}: the function's first output must be a scalar (shape ()), got shape {:?}",
+                    first.shape()
                 ),
             ));
         }

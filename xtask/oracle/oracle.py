@@ -22,7 +22,8 @@ Gradients (`argnums`) are those of `sum(outputs[0])`. A case with `expect_error`
 when both fail with the same message.
 
 Prints `oracle: N ops, M cases`, one line per failed case, and last `P passed, F failed`.
-Exit status: 0 all passed, 1 some case failed, 2 the suite itself broke.
+Exit status: 0 all passed, 1 some case failed, 2 the suite itself broke (or covers
+fewer than MIN_OPS ops).
 """
 
 import json
@@ -375,6 +376,10 @@ def load(path):
     return arrays
 
 
+# The suite must keep comparing at least this many distinct ops.
+MIN_OPS = 200
+
+
 def main(argv):
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -387,6 +392,9 @@ def main(argv):
     arrays = load(os.path.join(folder, "arrays.safetensors"))
     ops = {c["op"] for c in cases}
     print(f"oracle: {len(ops)} ops, {len(cases)} cases", flush=True)
+    too_few = len(ops) < MIN_OPS
+    if too_few:
+        print(f"the suite covers {len(ops)} ops, fewer than the {MIN_OPS} it must", flush=True)
     passed = failed = 0
     for case in cases:
         problems = run_case(case, arrays)
@@ -397,7 +405,7 @@ def main(argv):
         else:
             passed += 1
     print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return 1 if failed else 2 if too_few else 0
 
 
 if __name__ == "__main__":

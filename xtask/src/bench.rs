@@ -374,21 +374,53 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     Some(a? / b?)
 }
 
+/// mlxrs's rate for a workload whose work is known: GFLOP/s for matmul, GB/s (bytes
+/// read and written) for the bandwidth-bound rows, time per op for the chains.
+fn rate(workload: &str, ns: Option<f64>) -> String {
+    let Some(ns) = ns else { return "-".into() };
+    let n4096 = 4096.0 * 4096.0;
+    let digits = |key: &str| -> Option<f64> {
+        let rest = &workload[workload.find(key)? + key.len()..];
+        let d: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        d.parse().ok()
+    };
+    if workload.starts_with("matmul_") {
+        let n = workload
+            .rsplit('_')
+            .next()
+            .and_then(|n| n.parse::<f64>().ok());
+        return n.map_or("-".into(), |n| {
+            format!("{:.1} GFLOP/s", 2.0 * n * n * n / ns)
+        });
+    }
+    match workload {
+        "add_4096x4096" => format!("{:.1} GB/s", 3.0 * 4.0 * n4096 / ns),
+        "softmax_4096x4096" | "layer_norm_4096x4096" => {
+            format!("{:.2} GB/s", 2.0 * 4.0 * n4096 / ns)
+        }
+        _ if workload.contains("chain") => {
+            digits("chain").map_or("-".into(), |len| fmt_ns(Some(ns / len)) + "/op")
+        }
+        _ => "-".into(),
+    }
+}
+
 fn markdown(header: &str, rows: &[Row]) -> String {
     let mut s = format!(
-        "{header}\n\n| workload | mlxrs | Python MLX as shipped | C++ MLX | mlxrs/python | mlxrs/cpp |\n|---|---:|---:|---:|---:|---:|\n"
+        "{header}\n\n| workload | mlxrs | Python MLX as shipped | C++ MLX | mlxrs/python | mlxrs/cpp | mlxrs rate |\n|---|---:|---:|---:|---:|---:|---:|\n"
     );
     for r in rows {
         let f = |x: Option<f64>| x.map_or("-".into(), |v| format!("{v:.3}"));
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             r.workload,
             fmt_ns(r.ns[0]),
             fmt_ns(r.ns[1]),
             fmt_ns(r.ns[2]),
             f(ratio(r.ns[0], r.ns[1])),
-            f(ratio(r.ns[0], r.ns[2]))
+            f(ratio(r.ns[0], r.ns[2])),
+            rate(&r.workload, r.ns[0])
         );
     }
     s
@@ -499,6 +531,18 @@ mod tests {
             assert!(j.contains(key), "{j}");
         }
         assert!(svg(&rows).starts_with("<svg"));
-        assert!(markdown("h", &rows).contains("| grad_tiny | 10 ns | 20 ns | - | 0.500 | - |"));
+        assert!(markdown("h", &rows).contains("| grad_tiny | 10 ns | 20 ns | - | 0.500 | - | - |"));
+    }
+
+    #[test]
+    fn rates_follow_the_work_of_each_workload() {
+        // 2·1024³ flop in 10 ms: 214.7 GFLOP/s
+        assert_eq!(rate("matmul_f32_1024", Some(1e7)), "214.7 GFLOP/s");
+        // 3 × 64 MiB in 10 ms: 20.1 GB/s
+        assert_eq!(rate("add_4096x4096", Some(1e7)), "20.1 GB/s");
+        assert_eq!(rate("dispatch_chain100_n1", Some(400_000.0)), "4.00 µs/op");
+        assert_eq!(rate("build_chain1000_n1024", Some(500_000.0)), "500 ns/op");
+        assert_eq!(rate("grad_tiny", Some(1.0)), "-");
+        assert_eq!(rate("matmul_f32_1024", None), "-");
     }
 }

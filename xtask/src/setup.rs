@@ -197,19 +197,29 @@ pub fn python_mlx() -> Result<PathBuf> {
     Ok(dest)
 }
 
-/// Known places of OpenBLAS (kept in step with mlxrs-sys/build.rs).
+/// The OpenBLAS that mlxrs-sys/build.rs links, found the same way: pkg-config's
+/// `openblas`, then the known places (kept in step with build.rs's `find_blas`).
 pub fn openblas_path() -> Option<PathBuf> {
+    let from_pkg_config = Command::new("pkg-config")
+        .args(["--variable=libdir", "openblas"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .into_iter()
+        .flat_map(|dir| [dir.join("libopenblas.so.0"), dir.join("libopenblas.so")]);
     let triple = format!("{}-linux-gnu", std::env::consts::ARCH);
-    [
+    let known = [
         format!("/usr/lib/{triple}/libopenblas.so.0"),
         format!("/usr/lib/{triple}/openblas-pthread/libopenblas.so.0"),
         "/usr/lib64/libopenblas.so.0".to_string(),
         "/usr/lib/libopenblas.so.0".to_string(),
         "/usr/local/lib/libopenblas.so.0".to_string(),
+        "/usr/local/lib/libopenblas.so".to_string(),
     ]
     .into_iter()
-    .map(PathBuf::from)
-    .find(|p| p.is_file())
+    .map(PathBuf::from);
+    from_pkg_config.chain(known).find(|p| p.is_file())
 }
 
 fn openblas_present() -> bool {
@@ -280,9 +290,13 @@ fn ensure(a: &Artifact, tp: &Path, downloads: &Path) -> Result<bool> {
     fs::create_dir_all(downloads)
         .map_err(|e| format!("cannot create {}: {e}", downloads.display()))?;
     let path = downloads.join(file);
-    let reuse = path.is_file() && verify(&path, sha).is_ok();
+    // A cached download that fails its checksum is reported (verify deletes it), then
+    // fetched again.
+    let reuse = path.is_file()
+        && verify(&path, sha)
+            .inspect_err(|e| eprintln!("setup: {e}; fetching it again"))
+            .is_ok();
     if !reuse {
-        let _ = fs::remove_file(&path);
         eprintln!(
             "setup: fetching {} {} ({file})",
             a.get("package")?,

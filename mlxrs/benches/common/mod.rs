@@ -301,13 +301,15 @@ pub fn all() -> Vec<Workload> {
             );
         }
     }
-    push(
-        "build_chain1000_n1".into(),
-        Group::Dispatch,
-        true,
-        false,
-        dispatch_chain,
-    );
+    for n in [1, 1024] {
+        push(
+            format!("build_chain1000_n{n}"),
+            Group::Dispatch,
+            true,
+            false,
+            dispatch_chain,
+        );
+    }
     push(
         "value_and_grad_tiny".into(),
         Group::Transforms,
@@ -336,27 +338,14 @@ pub fn all() -> Vec<Workload> {
         false,
         compiled_value_and_grad_tiny,
     );
-    push(
-        "mlp_step_b32".into(),
-        Group::Transforms,
-        false,
-        false,
-        mlp_step,
-    );
-    push(
-        "mlp_step_b256".into(),
-        Group::Transforms,
-        false,
-        false,
-        mlp_step,
-    );
-    push(
-        "mlp_step_b256_compiled".into(),
-        Group::Transforms,
-        false,
-        false,
-        mlp_step,
-    );
+    for id in [
+        "mlp_step_b32",
+        "mlp_step_b32_compiled",
+        "mlp_step_b256",
+        "mlp_step_b256_compiled",
+    ] {
+        push(id.into(), Group::Transforms, false, false, mlp_step);
+    }
     for n in [256, 512, 1024, 2048, 4096] {
         push(
             format!("matmul_f32_{n}"),
@@ -406,7 +395,7 @@ pub fn all() -> Vec<Workload> {
         );
     }
     // criterion-only handle workloads (no Python/C++ twin)
-    for n in [1, 1000, 1_000_000] {
+    for n in [1, 1000, 1_000_000, 10_000_000] {
         push(
             format!("from_slice_{n}"),
             Group::Handles,
@@ -435,7 +424,28 @@ pub fn criterion_group(c: &mut criterion::Criterion, group: Group) {
             Ok(s) => s,
             Err(e) => panic!("setting up {} failed: {e}", w.id),
         };
+        if let Some(t) = throughput(&w.id) {
+            g.throughput(t);
+        }
         g.bench_function(&w.id, |b| b.iter(|| step().expect("workload step")));
     }
     g.finish();
+}
+
+/// What one iteration of a workload moves or computes, for criterion's rate column:
+/// floating-point operations for matmul (criterion prints them as "elem/s", read
+/// FLOP/s), bytes read and written for the bandwidth-bound rows, ops for the chains.
+fn throughput(id: &str) -> Option<criterion::Throughput> {
+    use criterion::Throughput::{Bytes, Elements};
+    const N: u64 = 4096 * 4096;
+    if let Some(rest) = id.strip_prefix("matmul_") {
+        let n: u64 = rest.rsplit('_').next()?.parse().ok()?;
+        return Some(Elements(2 * n * n * n));
+    }
+    match id {
+        "add_4096x4096" => Some(Bytes(3 * 4 * N)),
+        "softmax_4096x4096" | "layer_norm_4096x4096" => Some(Bytes(2 * 4 * N)),
+        _ if id.contains("chain") => Some(Elements(number_after(id, "chain") as u64)),
+        _ => None,
+    }
 }

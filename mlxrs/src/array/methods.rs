@@ -8,7 +8,7 @@
 //! implements neither `PartialEq` nor `PartialOrd`, so `a.eq(&b)` is always this
 //! elementwise comparison.
 
-use crate::{Array, Dtype, Result, Shape, ops};
+use crate::{Array, Dtype, Operand, Result, Shape, ops};
 
 /// `fn name(&self) -> Result<Array>` delegating to `ops::name`.
 macro_rules! unary_methods {
@@ -20,12 +20,12 @@ macro_rules! unary_methods {
     )*};
 }
 
-/// `fn name(&self, other: &Array) -> Result<Array>` delegating to `ops::$op`.
+/// `fn name(&self, other: impl Operand) -> Result<Array>` delegating to `ops::$op`.
 macro_rules! binary_methods {
     ($($name:ident => $op:ident: $doc:literal;)*) => {$(
-        #[doc = concat!($doc, " See [`ops::", stringify!($op), "`].")]
-        pub fn $name(&self, other: &Array) -> Result<Array> {
-            ops::$op(self, other)
+        #[doc = concat!($doc, " `other` is an array or a Rust scalar ([`Operand`]). See [`ops::", stringify!($op), "`].")]
+        pub fn $name(&self, other: impl Operand) -> Result<Array> {
+            other.with_array(self, |o| ops::$op(self, o))
         }
     )*};
 }

@@ -16,6 +16,7 @@ use crate::stream::current_raw;
 use crate::{ArrayElement, Dtype, Error, Result};
 
 pub use index::{Idx, s};
+pub use ops::Operand;
 pub use shape::Shape;
 
 handle! {

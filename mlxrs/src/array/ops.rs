@@ -42,6 +42,48 @@ impl Scalar for i32 {
     }
 }
 
+/// The other operand of a binary [`Array`] method such as [`Array::gt`] or
+/// [`Array::maximum`]: another array, or a Rust scalar (`f32`, `i32`) taken as Python
+/// takes a scalar (it adopts the array's dtype where it can hold the value).
+///
+/// ```
+/// use mlxrs::Array;
+/// let a = Array::from_slice(&[1i32, 5, 3], &[3])?;
+/// assert_eq!(a.gt(2)?.to_vec::<bool>()?, [false, true, true]);
+/// assert_eq!(a.maximum(&Array::from(4i32))?.to_vec::<i32>()?, [4, 5, 4]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub trait Operand: sealed::Sealed {
+    /// Calls `f` with the operand as an array, made like `like` for a scalar.
+    #[doc(hidden)]
+    fn with_array<R>(self, like: &Array, f: impl FnOnce(&Array) -> Result<R>) -> Result<R>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for &crate::Array {}
+    impl Sealed for f32 {}
+    impl Sealed for i32 {}
+}
+
+impl Operand for &Array {
+    fn with_array<R>(self, _like: &Array, f: impl FnOnce(&Array) -> Result<R>) -> Result<R> {
+        f(self)
+    }
+}
+
+impl Operand for f32 {
+    fn with_array<R>(self, like: &Array, f: impl FnOnce(&Array) -> Result<R>) -> Result<R> {
+        f(&self.like(like)?)
+    }
+}
+
+impl Operand for i32 {
+    fn with_array<R>(self, like: &Array, f: impl FnOnce(&Array) -> Result<R>) -> Result<R> {
+        f(&self.like(like)?)
+    }
+}
+
 macro_rules! binary_operator {
     (@scalar $trait:ident, $method:ident, $func:path, $t:ty) => {
         impl $trait<$t> for &Array {

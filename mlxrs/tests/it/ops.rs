@@ -124,3 +124,43 @@ fn rust_scalars_combine_with_arrays_as_python_scalars_do() -> Result<()> {
     assert!(err.to_string().starts_with("[broadcast_shapes]"), "{err}");
     Ok(())
 }
+
+#[test]
+fn comparison_and_binary_methods_take_scalars_like_the_operators() -> Result<()> {
+    use mlxrs::Dtype;
+    let i = Array::from_slice(&[1i32, 5, 3], &[3])?;
+    assert_eq!(i.gt(2)?.to_vec::<bool>()?, [false, true, true]);
+    assert_eq!(i.le(3.0)?.to_vec::<bool>()?, [true, false, true]);
+    assert_eq!(i.eq(5)?.to_vec::<bool>()?, [false, true, false]);
+    assert_eq!(i.ne(&i)?.to_vec::<bool>()?, [false, false, false]);
+    // an integer scalar keeps the array's integer dtype; a float one promotes as `+` does
+    let m = i.maximum(4)?;
+    assert_eq!(
+        (m.dtype(), m.to_vec::<i32>()?),
+        (Dtype::Int32, vec![4, 5, 4])
+    );
+    let p = i.power(0.5)?;
+    assert_eq!(p.dtype(), Dtype::Float32);
+    let expect = [1f32, 5f32.sqrt(), 3f32.sqrt()];
+    for (got, want) in p.to_vec::<f32>()?.iter().zip(expect) {
+        assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+    }
+    Ok(())
+}
+
+#[test]
+fn ops_transforms_and_memory_are_flat_at_the_crate_root() -> Result<()> {
+    // As in Python's `mlx.core`: `mx.add`, `mx.grad`, `mx.get_peak_memory`.
+    let x = Array::from_slice(&[1.0f32, -2.0], &[2])?;
+    let y = mlxrs::add(&x, &x)?;
+    assert_eq!(y.to_vec::<f32>()?, [2.0, -4.0]);
+    let g = mlxrs::grad(
+        |a: &[Array]| Ok(vec![mlxrs::sum(&mlxrs::square(&a[0])?, false)?]),
+        &[0],
+    )?;
+    assert_eq!(g(&[x])?[0].to_vec::<f32>()?, [2.0, -4.0]);
+    mlxrs::eval(&[&y])?;
+    assert!(mlxrs::get_peak_memory()? >= mlxrs::get_active_memory()?);
+    assert_eq!(mlxrs::get_peak_memory()?, mlxrs::memory::peak_memory()?);
+    Ok(())
+}

@@ -13,6 +13,22 @@ use crate::support::{MATMUL_MESSAGE, backend_message};
 fn assert_send<T: Send>() {}
 fn assert_sync<T: Sync>() {}
 
+/// Compiles only while `T` is not `Sync`: with a `Sync` type both impls apply and the
+/// call below becomes ambiguous.
+trait NotSync<Marker> {
+    fn check() {}
+}
+impl<T: ?Sized> NotSync<()> for T {}
+impl<T: ?Sized + Sync> NotSync<u8> for T {}
+
+#[test]
+fn array_is_send_but_not_sync() {
+    // Clones share one C++ array, and two threads evaluating one lazy graph would race:
+    // `&Array` must not cross threads.
+    assert_send::<Array>();
+    <Array as NotSync<_>>::check();
+}
+
 #[test]
 fn send_and_sync_where_documented() {
     assert_send::<Array>();
