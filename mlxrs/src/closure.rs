@@ -76,6 +76,10 @@ fn check_made(what: &'static str, ctx: *mut c_void) -> Result<()> {
 handle! {
     /// A function of arrays as an mlx-c closure (`mlx_closure`), what MLX's transforms take.
     ///
+    /// Neither `Send` nor `Sync`, like every closure handle of this module: the Rust
+    /// closure inside need not be `Send`, and mlx-c calls it on the thread that applies
+    /// the closure (where that thread's pending error is kept).
+    ///
     /// ```
     /// use mlxrs::{Array, transforms::Closure, ops::square};
     /// let f = Closure::new(|xs: &[Array]| Ok(vec![square(&xs[0])?])).unwrap();

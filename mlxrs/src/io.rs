@@ -6,7 +6,7 @@
 //! |---------------|----------------------------|----------------------|------------------------------------|
 //! | `.npy`        | [`load`]                   | [`save`]             | [`load_from_reader`], [`save_to_writer`] |
 //! | `.safetensors`| [`load_safetensors`]       | [`save_safetensors`] | [`load_safetensors_from_reader`], [`save_safetensors_to_writer`] |
-//! | `.gguf`       | [`load_gguf`]              | [`save_gguf`]        | (mlx-c has none)                   |
+//! | `.gguf`       | [`load_gguf`]              | [`save_gguf`]        | [`load_gguf_from_reader`], [`save_gguf_to_writer`] (through a temporary file: mlx-c reads and writes `.gguf` by path only) |
 //!
 //! ```
 //! use std::collections::HashMap;
@@ -584,4 +584,69 @@ pub fn save_gguf(
         }
     }
     mlx_call!(mlx_save_gguf(path.as_ptr(), gguf.as_raw()))
+}
+
+/// A file of the temp dir with a name of its own, removed when dropped.
+struct TempPath(std::path::PathBuf);
+
+impl TempPath {
+    fn new(extension: &str) -> TempPath {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        TempPath(std::env::temp_dir().join(format!("mlxrs-{}-{n}.{extension}", std::process::id())))
+    }
+}
+
+impl Drop for TempPath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Loads a `.gguf` file from any reader, as [`load_gguf`] does from a path. mlx-c reads
+/// `.gguf` only by path, so the bytes go through a temporary file (removed before this
+/// returns); every array is evaluated before it is.
+///
+/// # Errors
+/// As [`load_gguf`]; [`Error::Io`] for a failing reader or temporary file.
+///
+/// # Examples
+/// ```
+/// use std::collections::HashMap;
+/// use std::io::Cursor;
+/// use mlxrs::{Array, io};
+/// let arrays = HashMap::from([("w".to_string(), Array::from_slice(&[1.0f32, 2.0], &[2])?)]);
+/// let mut buffer = Cursor::new(Vec::new());
+/// io::save_gguf_to_writer(&mut buffer, &arrays, &HashMap::new())?;
+/// buffer.set_position(0);
+/// let (loaded, _) = io::load_gguf_from_reader(&mut buffer)?;
+/// assert_eq!(loaded["w"].to_vec::<f32>()?, [1.0, 2.0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn load_gguf_from_reader<R: Read>(
+    mut reader: R,
+) -> Result<(HashMap<String, Array>, HashMap<String, GgufMetadata>)> {
+    let tmp = TempPath::new("gguf");
+    std::io::copy(&mut reader, &mut File::create(&tmp.0)?)?;
+    let (arrays, metadata) = load_gguf(&tmp.0)?;
+    let refs: Vec<&Array> = arrays.values().collect();
+    crate::transforms::eval(&refs)?;
+    Ok((arrays, metadata))
+}
+
+/// Saves `arrays` and `metadata` as a `.gguf` file to any writer, as [`save_gguf`] does
+/// to a path (through a temporary file, removed before this returns).
+///
+/// # Errors
+/// As [`save_gguf`]; [`Error::Io`] for a failing writer or temporary file.
+pub fn save_gguf_to_writer<W: Write>(
+    mut writer: W,
+    arrays: &HashMap<String, Array>,
+    metadata: &HashMap<String, GgufMetadata>,
+) -> Result<()> {
+    let tmp = TempPath::new("gguf");
+    save_gguf(&tmp.0, arrays, metadata)?;
+    std::io::copy(&mut File::open(&tmp.0)?, &mut writer)?;
+    writer.flush()?;
+    Ok(())
 }

@@ -93,9 +93,9 @@ pub use export::{
     import_function,
 };
 pub use io::{
-    GgufMetadata, load, load_from_reader, load_gguf, load_safetensors,
-    load_safetensors_from_reader, save, save_gguf, save_safetensors, save_safetensors_to_writer,
-    save_to_writer,
+    GgufMetadata, load, load_from_reader, load_gguf, load_gguf_from_reader, load_safetensors,
+    load_safetensors_from_reader, save, save_gguf, save_gguf_to_writer, save_safetensors,
+    save_safetensors_to_writer, save_to_writer,
 };
 pub use memory::{
     clear_cache, get_active_memory, get_cache_memory, get_memory_limit, get_peak_memory,

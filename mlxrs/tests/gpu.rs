@@ -105,3 +105,29 @@ fn gpu_memory_is_accounted() -> Result<()> {
     assert!(mlxrs::memory::active_memory()? >= 4 << 20);
     Ok(())
 }
+
+#[test]
+fn a_device_scope_switches_the_default_and_restores_it() -> Result<()> {
+    // The only test of this binary that relies on the default device (the others scope
+    // their own streams), so it may change it while they run.
+    let before = Device::default_device()?;
+    assert_eq!(
+        before.device_type()?,
+        DeviceType::Gpu,
+        "a GPU backend defaults to it"
+    );
+    {
+        let _cpu = Device::cpu().scope()?;
+        assert_eq!(Device::default_device()?.device_type()?, DeviceType::Cpu);
+        assert_eq!(Stream::current()?.device()?.device_type()?, DeviceType::Cpu);
+        let x = (&Array::from_slice(&[1.0f32, 2.0], &[2])? * 3.0)?;
+        assert_eq!(x.to_vec::<f32>()?, [3.0, 6.0]);
+        {
+            let _gpu = Device::gpu().scope()?;
+            assert_eq!(Stream::current()?.device()?.device_type()?, DeviceType::Gpu);
+        }
+        assert_eq!(Device::default_device()?.device_type()?, DeviceType::Cpu);
+    }
+    assert_eq!(Device::default_device()?.device_type()?, DeviceType::Gpu);
+    Ok(())
+}

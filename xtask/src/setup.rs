@@ -574,4 +574,39 @@ mod tests {
         assert!(err.contains("checksum mismatch"), "{err}");
         assert!(!bad.exists());
     }
+
+    #[test]
+    fn a_corrupted_cached_download_is_fetched_again_and_a_second_run_does_nothing() {
+        // `ensure` end to end on the pinned mlx-c crate (0.2 MB; cargo serves it from its
+        // cache), in a third_party/ of its own whose cached download has a flipped byte.
+        let real_tp = third_party();
+        let pins = pins::load(&real_tp.join("pins.toml")).unwrap();
+        let a = pins
+            .iter()
+            .find(|a| a.get("name").unwrap() == "mlx-c")
+            .unwrap();
+        let file = a.get("file").unwrap();
+        let Ok(mut bytes) = fs::read(real_tp.join(".downloads").join(file)) else {
+            eprintln!("skipped: {file} not downloaded");
+            return;
+        };
+        let tp = std::env::temp_dir().join(format!("mlxrs-xtask-{}-ensure", std::process::id()));
+        let _ = fs::remove_dir_all(&tp);
+        let downloads = tp.join(".downloads");
+        fs::create_dir_all(&downloads).unwrap();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0x01;
+        fs::write(downloads.join(file), &bytes).unwrap();
+
+        assert!(ensure(a, &tp, &downloads).unwrap(), "the first run unpacks");
+        verify(&downloads.join(file), a.get("sha256").unwrap()).unwrap();
+        let unpacked = tp.join(a.get("dir").unwrap());
+        assert!(unpacked.join("CMakeLists.txt").is_file());
+        assert!(unpacked.join("mlx/c/mlx.h").is_file());
+        assert!(
+            !ensure(a, &tp, &downloads).unwrap(),
+            "a second run does nothing"
+        );
+        let _ = fs::remove_dir_all(&tp);
+    }
 }

@@ -322,3 +322,49 @@ fn float64_metadata_follows_mlxs_reading() -> Result<()> {
     let _ = load(&dir, &file.bytes());
     Ok(())
 }
+
+#[test]
+fn gguf_goes_through_readers_and_writers() -> Result<()> {
+    use std::collections::HashMap;
+    use std::io::Cursor;
+    let w = mlxrs::Array::from_slice(&[0.5f32, -1.0, 2.0, 8.0], &[2, 2])?;
+    let arrays = HashMap::from([("w".to_string(), w)]);
+    let metadata = HashMap::from([
+        ("name".to_string(), GgufMetadata::from("tiny")),
+        (
+            "tags".to_string(),
+            GgufMetadata::Strings(vec!["a".into(), "bc".into()]),
+        ),
+    ]);
+    let mut buffer = Cursor::new(Vec::new());
+    io::save_gguf_to_writer(&mut buffer, &arrays, &metadata)?;
+    let bytes = buffer.into_inner();
+    assert_eq!(&bytes[..4], b"GGUF", "a GGUF file was written");
+    // The same bytes as a file on disk.
+    let dir = TempDir::new("gguf-writer");
+    let path = dir.join("t.gguf");
+    io::save_gguf(Path::new(&path), &arrays, &metadata)?;
+    assert_eq!(std::fs::read(&path)?, bytes);
+
+    let (loaded, meta) = io::load_gguf_from_reader(Cursor::new(&bytes))?;
+    assert_eq!(loaded["w"].shape(), &[2, 2]);
+    assert_eq!(loaded["w"].to_vec::<f32>()?, [0.5, -1.0, 2.0, 8.0]);
+    assert!(matches!(&meta["name"], GgufMetadata::String(s) if s == "tiny"));
+    assert!(matches!(&meta["tags"], GgufMetadata::Strings(v) if v == &["a", "bc"]));
+
+    // A truncated stream is an error, as a truncated file is.
+    let cut = &bytes[..bytes.len() / 2];
+    assert!(io::load_gguf_from_reader(Cursor::new(cut)).is_err());
+    // A failing reader's error comes back as itself.
+    struct Broken;
+    impl std::io::Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("the disk is gone"))
+        }
+    }
+    match io::load_gguf_from_reader(Broken) {
+        Err(Error::Io(e)) => assert_eq!(e.to_string(), "the disk is gone"),
+        other => panic!("expected the reader's error, got {other:?}"),
+    }
+    Ok(())
+}

@@ -221,9 +221,32 @@ fn a_closure_error_comes_back_as_itself() -> Result<()> {
 }
 
 #[test]
+fn the_source_chain_of_an_io_error_is_kept() {
+    use std::error::Error as _;
+    // A reader's error with a cause of its own, as a user's reader would return it.
+    #[derive(Debug)]
+    struct Corrupt(std::num::ParseIntError);
+    impl std::fmt::Display for Corrupt {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "corrupt length field")
+        }
+    }
+    impl std::error::Error for Corrupt {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+    let cause = "12x".parse::<u32>().unwrap_err();
+    let e = Error::from(std::io::Error::other(Corrupt(cause.clone())));
+    assert_eq!(e.to_string(), "corrupt length field");
+    let source = e.source().expect("the cause is reachable");
+    assert_eq!(source.to_string(), cause.to_string());
+}
+
+#[test]
 fn io_errors_convert_transparently() {
-    // No API returns `Error::Io` yet (there is no file loading); this checks the
-    // conversion `?` uses and that Display passes the io error's text through.
+    // The conversion `?` uses, and Display passing the io error's text through (the io
+    // functions' own `Error::Io` results are tested in tests/io).
     fn open_missing() -> Result<std::fs::File> {
         Ok(std::fs::File::open(
             "/nonexistent/mlxrs-test-file-that-does-not-exist",

@@ -12,6 +12,7 @@ mod devices;
 mod display;
 mod dtypes;
 mod errors;
+mod handles;
 mod memory;
 mod ops;
 mod shapes;

@@ -5,7 +5,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 
 use mlxrs::ops::{add, matmul, multiply, square, sum};
-use mlxrs::transforms::{eval, value_and_grad};
+use mlxrs::transforms::{Closure, eval, value_and_grad};
 use mlxrs::{Array, Device, Dtype, Error, Result, Stream};
 
 use crate::support::{MATMUL_MESSAGE, backend_message};
@@ -20,6 +20,20 @@ trait NotSync<Marker> {
 }
 impl<T: ?Sized> NotSync<()> for T {}
 impl<T: ?Sized + Sync> NotSync<u8> for T {}
+
+/// Compiles only while `T` is not `Send` (the same construction).
+trait NotSend<Marker> {
+    fn check() {}
+}
+impl<T: ?Sized> NotSend<()> for T {}
+impl<T: ?Sized + Send> NotSend<u8> for T {}
+
+#[test]
+fn closure_handles_are_neither_send_nor_sync() {
+    // They hold Rust closures that need not be `Send`, called back on the applying thread.
+    <Closure as NotSend<_>>::check();
+    <Closure as NotSync<_>>::check();
+}
 
 #[test]
 fn array_is_send_but_not_sync() {
