@@ -9,6 +9,8 @@
 //!   raises the mmap and trim thresholds so freed buffers are reused.
 //!   [`memory::clear_cache`](crate::memory::clear_cache) also returns free heap memory to
 //!   the system. Opt out with `MLXRS_MALLOC=system` in the environment.
+//! - **Default device**: `MLXRS_DEFAULT_DEVICE=cpu|gpu` in the environment sets it
+//!   before the first op (the test suites run on the CPU this way on any backend).
 
 use std::ffi::{CStr, c_void};
 
@@ -34,6 +36,7 @@ pub(crate) fn configure() {
             TUNED.store(ok, std::sync::atomic::Ordering::Relaxed);
         }
     }
+    default_device_from_env();
     #[cfg(mlxrs_openblas)]
     {
         // Referencing OpenBLAS keeps it among the binary's needed libraries (linkers drop
@@ -41,6 +44,37 @@ pub(crate) fn configure() {
         // wheel's reference BLAS.
         // SAFETY: a plain query of OpenBLAS's thread count.
         let _ = unsafe { sys::openblas::openblas_get_num_threads() };
+    }
+}
+
+/// `MLXRS_DEFAULT_DEVICE=cpu|gpu`: the default device before the first op (as
+/// `Device::set_default` would set it). A value that is not `cpu` or `gpu`, or a GPU
+/// where MLX has none, leaves MLX's choice and prints one line to stderr: there is no
+/// caller to return an error to at start-up.
+fn default_device_from_env() {
+    let Ok(value) = std::env::var("MLXRS_DEFAULT_DEVICE") else {
+        return;
+    };
+    let kind = match value.as_str() {
+        "cpu" => sys::mlx_device_type::MLX_CPU,
+        "gpu" => sys::mlx_device_type::MLX_GPU,
+        other => {
+            eprintln!("mlxrs: ignoring MLXRS_DEFAULT_DEVICE={other:?} (expected cpu or gpu)");
+            return;
+        }
+    };
+    // Raw calls: this runs inside `error::init`, so `mlx_call!` (which calls it) cannot.
+    crate::error::clear();
+    // SAFETY: a +1 device handle, used once and freed once; the error handler is
+    // installed, so a failure only leaves a message in this thread's slot.
+    let status = unsafe {
+        let device = sys::mlx_device_new_type(kind, 0);
+        let status = sys::mlx_set_default_device(device);
+        sys::mlx_device_free(device);
+        status
+    };
+    if let Err(e) = crate::error::check("mlx_set_default_device", status) {
+        eprintln!("mlxrs: ignoring MLXRS_DEFAULT_DEVICE={value}: {e}");
     }
 }
 

@@ -52,6 +52,11 @@ pub fn run(args: &[String]) -> Result<()> {
     let gpu = gpu || setup.backend != "cpu";
     let mut test = cargo();
     test.args(["test", "--workspace"]);
+    // The suites run on the CPU device on every backend (they use float64 and other
+    // CPU-only features); the GPU suite picks the GPU with its own streams.
+    if std::env::var_os("MLXRS_DEFAULT_DEVICE").is_none() {
+        test.env("MLXRS_DEFAULT_DEVICE", "cpu");
+    }
     if gpu {
         test.args(["--features", "mlxrs/gpu-tests"]);
     }
