@@ -82,9 +82,10 @@ handle! {
     ///
     /// ```
     /// use mlxrs::{Array, transforms::Closure, ops::square};
-    /// let f = Closure::new(|xs: &[Array]| Ok(vec![square(&xs[0])?])).unwrap();
-    /// let y = f.apply(&[Array::from(3.0f32)]).unwrap();
-    /// assert_eq!(y[0].item::<f32>().unwrap(), 9.0);
+    /// let f = Closure::new(|xs: &[Array]| Ok(vec![square(&xs[0])?]))?;
+    /// let y = f.apply(&[Array::from(3.0f32)])?;
+    /// assert_eq!(y[0].item::<f32>()?, 9.0);
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
     pub struct Closure(mlx_closure) { new: mlx_closure_new, free: mlx_closure_free }
 }
@@ -109,6 +110,9 @@ where
 impl Closure {
     /// Wraps `f` (captured state included). MLX owns the closure from here on and frees
     /// it with its last reference, hence `'static`.
+    ///
+    /// # Errors
+    /// Not expected in practice: [`Error::Backend`] if mlx-c cannot create the closure.
     pub fn new<F>(f: F) -> Result<Closure>
     where
         F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
@@ -131,6 +135,10 @@ impl Closure {
     }
 
     /// Calls the closure through MLX.
+    ///
+    /// # Errors
+    /// The Rust closure's own error, as it returned it; [`Error::ClosurePanicked`] if it
+    /// panicked; MLX's error ([`Error::Backend`]) if MLX rejects the call.
     pub fn apply(&self, args: &[Array]) -> Result<Vec<Array>> {
         let input = VectorArray::from_arrays(args);
         let mut out = VectorArray::empty();
@@ -153,6 +161,11 @@ handle! {
 
 impl ClosureValueAndGrad {
     /// Calls it: `(values, gradients)`.
+    ///
+    /// # Errors
+    /// The differentiated closure's own error, as it returned it;
+    /// [`Error::ClosurePanicked`] if it panicked; MLX's error ([`Error::Backend`]) if MLX
+    /// rejects the call (e.g. an argument number out of range).
     pub fn apply(&self, args: &[Array]) -> Result<(Vec<Array>, Vec<Array>)> {
         let input = VectorArray::from_arrays(args);
         let mut values = VectorArray::empty();
@@ -200,6 +213,9 @@ where
 
 impl ClosureCustom {
     /// Wraps `f(primals, cotangents, outputs)`.
+    ///
+    /// # Errors
+    /// Not expected in practice: [`Error::Backend`] if mlx-c cannot create the closure.
     pub fn new<F>(f: F) -> Result<ClosureCustom>
     where
         F: Fn(&[Array], &[Array], &[Array]) -> Result<Vec<Array>> + 'static,
@@ -261,6 +277,9 @@ where
 
 impl ClosureCustomJvp {
     /// Wraps `f(primals, tangents, argnums)`.
+    ///
+    /// # Errors
+    /// Not expected in practice: [`Error::Backend`] if mlx-c cannot create the closure.
     pub fn new<F>(f: F) -> Result<ClosureCustomJvp>
     where
         F: Fn(&[Array], &[Array], &[i32]) -> Result<Vec<Array>> + 'static,
@@ -311,6 +330,9 @@ where
 
 impl ClosureKwargs {
     /// Wraps `f(args, kwargs)`. MLX owns the closure from here on, hence `'static`.
+    ///
+    /// # Errors
+    /// Not expected in practice: [`Error::Backend`] if mlx-c cannot create the closure.
     pub fn new<F>(f: F) -> Result<ClosureKwargs>
     where
         F: Fn(&[Array], &std::collections::HashMap<String, Array>) -> Result<Vec<Array>> + 'static,

@@ -49,7 +49,8 @@ impl Device {
     ///
     /// ```
     /// let cpu = mlxrs::Device::cpu();
-    /// assert_eq!(cpu.device_type().unwrap(), mlxrs::DeviceType::Cpu);
+    /// assert_eq!(cpu.device_type()?, mlxrs::DeviceType::Cpu);
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
     pub fn cpu() -> Self {
         Device::new(DeviceType::Cpu, 0)
@@ -61,6 +62,9 @@ impl Device {
     }
 
     /// The process's default device (the GPU where MLX has one, else the CPU).
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn default_device() -> Result<Self> {
         let mut d = Device::empty();
         mlx_call!(mlx_get_default_device(d.as_out()))?;
@@ -69,6 +73,10 @@ impl Device {
 
     /// Makes `device` the process's default device. Prefer [`Device::scope`], which puts
     /// the previous one back.
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`]) for a GPU device when MLX has no GPU backend
+    /// ("\[set_default_device\] Cannot set gpu device without gpu backend.").
     pub fn set_default(device: &Device) -> Result<()> {
         mlx_call!(mlx_set_default_device(device.as_raw()))?;
         crate::stream::default_changed();
@@ -81,13 +89,18 @@ impl Device {
     ///
     /// ```
     /// use mlxrs::Device;
-    /// let before = Device::default_device().unwrap();
+    /// let before = Device::default_device()?;
     /// {
-    ///     let _guard = Device::cpu().scope().unwrap();
-    ///     assert_eq!(Device::default_device().unwrap(), Device::cpu());
+    ///     let _guard = Device::cpu().scope()?;
+    ///     assert_eq!(Device::default_device()?, Device::cpu());
     /// }
-    /// assert_eq!(Device::default_device().unwrap(), before);
+    /// assert_eq!(Device::default_device()?, before);
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As for [`Device::set_default`]: MLX's error ([`Error::Backend`]) for a GPU device
+    /// when MLX has no GPU backend.
     pub fn scope(&self) -> Result<DeviceGuard> {
         let previous = Device::default_device()?;
         Device::set_default(self)?;
@@ -96,6 +109,9 @@ impl Device {
 
     /// Whether MLX can run on this device in this build (e.g. `false` for the GPU of the
     /// Linux CPU backend).
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn is_available(&self) -> Result<bool> {
         let mut avail = false;
         mlx_call!(mlx_device_is_available(&mut avail, self.as_raw()))?;
@@ -103,6 +119,9 @@ impl Device {
     }
 
     /// How many devices of `kind` MLX sees.
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn count(kind: DeviceType) -> Result<usize> {
         let mut n = 0;
         mlx_call!(mlx_device_count(&mut n, kind.to_sys()))?;
@@ -115,6 +134,9 @@ impl Device {
     }
 
     /// This device's type.
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn device_type(&self) -> Result<DeviceType> {
         let mut t = sys::mlx_device_type::MLX_CPU;
         mlx_call!(mlx_device_get_type(&mut t, self.as_raw()))?;
@@ -126,6 +148,9 @@ impl Device {
     }
 
     /// This device's index.
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn index(&self) -> Result<i32> {
         let mut i = 0;
         mlx_call!(mlx_device_get_index(&mut i, self.as_raw()))?;

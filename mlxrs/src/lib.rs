@@ -115,6 +115,9 @@ pub use transforms::{
 pub use mlxrs_sys as sys;
 
 /// The version of the MLX library in use (e.g. "0.32.2").
+///
+/// # Errors
+/// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
 pub fn version() -> Result<String> {
     let mut s = string::MlxString::new();
     error::mlx_call!(mlx_version(s.as_out()))?;

@@ -24,6 +24,7 @@
 
 use crate::error::mlx_call;
 use crate::map::c_string;
+use crate::ops::skip_kernel_if_empty;
 use crate::stream::current_raw;
 use crate::vector::VectorArray;
 use crate::{Array, Result};
@@ -119,7 +120,7 @@ macro_rules! one_to_one {
         pub fn $name(a: &Array) -> Result<Array> {
             let mut out = Array::empty();
             mlx_call!($sys(out.as_out(), a.as_raw(), current_raw()?))?;
-            Ok(out)
+            skip_kernel_if_empty(out)
         }
     )*};
 }
@@ -131,7 +132,7 @@ macro_rules! one_to_two {
             let mut first = Array::empty();
             let mut second = Array::empty();
             mlx_call!($sys(first.as_out(), second.as_out(), a.as_raw(), current_raw()?))?;
-            Ok((first, second))
+            Ok((skip_kernel_if_empty(first)?, skip_kernel_if_empty(second)?))
         }
     )*};
 }
@@ -142,7 +143,7 @@ macro_rules! with_upper {
         pub fn $name(a: &Array, upper: bool) -> Result<Array> {
             let mut out = Array::empty();
             mlx_call!($sys(out.as_out(), a.as_raw(), upper, current_raw()?))?;
-            Ok(out)
+            skip_kernel_if_empty(out)
         }
     )*};
 }
@@ -280,7 +281,11 @@ pub fn lu(a: &Array) -> Result<(Array, Array, Array)> {
     mlx_call!(mlx_linalg_lu(out.as_out(), a.as_raw(), current_raw()?))?;
     let mut parts = out.to_arrays()?.into_iter();
     match (parts.next(), parts.next(), parts.next()) {
-        (Some(p), Some(l), Some(u)) => Ok((p, l, u)),
+        (Some(p), Some(l), Some(u)) => Ok((
+            skip_kernel_if_empty(p)?,
+            skip_kernel_if_empty(l)?,
+            skip_kernel_if_empty(u)?,
+        )),
         _ => Err(crate::Error::Backend(
             "mlx_linalg_lu returned fewer than 3 arrays".into(),
         )),
@@ -347,7 +352,7 @@ pub fn solve(a: &Array, b: &Array) -> Result<Array> {
         b.as_raw(),
         current_raw()?
     ))?;
-    Ok(out)
+    skip_kernel_if_empty(out)
 }
 
 /// Solves `a x = b` for triangular `a` (Python: `mx.linalg.solve_triangular`); `upper`
@@ -364,7 +369,7 @@ pub fn solve_triangular(a: &Array, b: &Array, upper: bool) -> Result<Array> {
         upper,
         current_raw()?
     ))?;
-    Ok(out)
+    skip_kernel_if_empty(out)
 }
 
 /// The cross product of 3-vectors along `axis` (Python: `mx.linalg.cross`, default

@@ -104,7 +104,9 @@ pub fn split_pair(key: &Array) -> Result<(Array, Array)> {
 /// 4, giving `uint8`, `uint16` or `uint32`), uniform over all values.
 ///
 /// # Errors
-/// MLX's error for another `width`.
+/// MLX's error for another `width`;
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
+/// `shape` does not fit in `i32`.
 pub fn bits(shape: impl Shape, width: i32, key: Option<&Array>) -> Result<Array> {
     let dims = shape.dims()?;
     let mut out = Array::empty();
@@ -124,7 +126,8 @@ pub fn bits(shape: impl Shape, width: i32, key: Option<&Array>) -> Result<Array>
 ///
 /// # Errors
 /// MLX's error when `low`/`high` do not broadcast to `shape` or `dtype` is not a
-/// floating-point type.
+/// floating-point type; [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a
+/// `usize` dimension of `shape` does not fit in `i32`.
 ///
 /// # Examples
 /// ```
@@ -160,7 +163,9 @@ pub fn uniform(
 /// `mx.random.normal` with scalar `loc`/`scale`; defaults `0` and `1`).
 ///
 /// # Errors
-/// MLX's error when `dtype` is not a floating-point type.
+/// MLX's error when `dtype` is not a floating-point type;
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
+/// `shape` does not fit in `i32`.
 pub fn normal(
     shape: impl Shape,
     dtype: Dtype,
@@ -189,7 +194,8 @@ pub fn normal(
 ///
 /// # Errors
 /// MLX's error when `loc`/`scale` do not broadcast to `shape`, or `dtype` is not a
-/// floating-point type.
+/// floating-point type; [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a
+/// `usize` dimension of `shape` does not fit in `i32`.
 pub fn normal_broadcast(
     shape: impl Shape,
     dtype: Dtype,
@@ -218,7 +224,9 @@ pub fn normal_broadcast(
 /// `cov`, so it runs on the CPU only.
 ///
 /// # Errors
-/// MLX's error for incompatible shapes, a non-`float32` `dtype`, or a GPU stream.
+/// MLX's error for incompatible shapes, a non-`float32` `dtype`, or a GPU stream;
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
+/// `shape` does not fit in `i32`.
 pub fn multivariate_normal(
     mean: &Array,
     cov: &Array,
@@ -246,7 +254,8 @@ pub fn multivariate_normal(
 ///
 /// # Errors
 /// MLX's error when `low`/`high` do not broadcast to `shape`, or `dtype` is not an
-/// integer type.
+/// integer type; [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize`
+/// dimension of `shape` does not fit in `i32`.
 ///
 /// # Examples
 /// ```
@@ -350,7 +359,9 @@ pub fn truncated_normal(
 /// Samples of the standard Gumbel distribution (Python: `mx.random.gumbel`).
 ///
 /// # Errors
-/// MLX's error when `dtype` is not a floating-point type.
+/// MLX's error when `dtype` is not a floating-point type;
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
+/// `shape` does not fit in `i32`.
 pub fn gumbel(shape: impl Shape, dtype: Dtype, key: Option<&Array>) -> Result<Array> {
     let dims = shape.dims()?;
     let mut out = Array::empty();
@@ -369,7 +380,9 @@ pub fn gumbel(shape: impl Shape, dtype: Dtype, key: Option<&Array>) -> Result<Ar
 /// `mx.random.laplace`; defaults `0` and `1`).
 ///
 /// # Errors
-/// MLX's error when `dtype` is not a floating-point type.
+/// MLX's error when `dtype` is not a floating-point type;
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
+/// `shape` does not fit in `i32`.
 pub fn laplace(
     shape: impl Shape,
     dtype: Dtype,
@@ -468,7 +481,7 @@ pub fn permutation(x: &Array, axis: i32, key: Option<&Array>) -> Result<Array> {
         optional(key),
         current_raw()?
     ))?;
-    Ok(out)
+    crate::ops::skip_kernel_if_empty(out)
 }
 
 /// A random permutation of `0..n` (Python: `mx.random.permutation` with an integer), as
@@ -492,7 +505,7 @@ pub fn permutation_arange(n: i32, key: Option<&Array>) -> Result<Array> {
         optional(key),
         current_raw()?
     ))?;
-    Ok(out)
+    crate::ops::skip_kernel_if_empty(out)
 }
 
 #[cfg(test)]

@@ -145,10 +145,15 @@ fn provider(symbol: &CStr) -> Option<String> {
 /// The runtime configuration: MLX version, which BLAS serves MLX, allocator tuning.
 ///
 /// ```
-/// let info = mlxrs::info().unwrap();
+/// let info = mlxrs::info()?;
 /// assert_eq!(info.mlx_version, "0.32.2");
 /// println!("{info}");
+/// # Ok::<(), mlxrs::Error>(())
 /// ```
+///
+/// # Errors
+/// Not expected in practice: only if mlx-c fails to report MLX's version
+/// ([`Error::Backend`](crate::Error::Backend)).
 pub fn info() -> crate::Result<Info> {
     crate::error::init();
     let mlx_version = crate::version()?;
@@ -201,8 +206,8 @@ pub fn info() -> crate::Result<Info> {
 /// works, so BLAS threads up to the number of cores do not oversubscribe the machine.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for 0, and when no OpenBLAS
-/// serves MLX (nothing to set).
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for 0 or a count that does
+/// not fit in `i32`, and when no OpenBLAS serves MLX (nothing to set).
 pub fn set_blas_threads(n: usize) -> crate::Result<()> {
     if n == 0 {
         return Err(crate::Error::invalid(

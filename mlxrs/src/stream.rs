@@ -72,6 +72,10 @@ pub(crate) fn current_raw() -> Result<sys::mlx_stream> {
 
 impl Stream {
     /// A new stream on `device` (usable on this thread).
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a GPU device when MLX has
+    /// no GPU backend.
     pub fn new(device: &Device) -> Result<Self> {
         crate::error::init();
         // SAFETY: plain constructor taking a live device; returns a +1 handle.
@@ -81,6 +85,10 @@ impl Stream {
     }
 
     /// This thread's default stream of `device`.
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a GPU device when MLX has
+    /// no GPU backend, or for a device index MLX does not have.
     pub fn default_for(device: &Device) -> Result<Self> {
         let mut s = Stream::empty();
         mlx_call!(mlx_get_default_stream(s.as_out(), device.as_raw()))?;
@@ -88,6 +96,10 @@ impl Stream {
     }
 
     /// The stream ops use on this thread right now (see the module docs).
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure
+    /// ([`Error::Backend`](crate::Error::Backend)).
     pub fn current() -> Result<Self> {
         let raw = current_raw()?;
         let mut s = Stream::empty();
@@ -99,12 +111,13 @@ impl Stream {
     ///
     /// ```
     /// use mlxrs::{Array, Device, Stream};
-    /// let s = Stream::new(&Device::cpu()).unwrap();
+    /// let s = Stream::new(&Device::cpu())?;
     /// let y = {
     ///     let _guard = s.scope();
-    ///     mlxrs::ops::square(&Array::from(3.0f32)).unwrap()
+    ///     mlxrs::ops::square(&Array::from(3.0f32))?
     /// };
-    /// assert_eq!(y.item::<f32>().unwrap(), 9.0);
+    /// assert_eq!(y.item::<f32>()?, 9.0);
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
     ///
     /// Guards may be dropped in any order: each removes only its own stream, and the
@@ -123,11 +136,19 @@ impl Stream {
     }
 
     /// Waits until all work queued on this stream has finished.
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if the stream is not served on
+    /// this thread (it was made on another one), or if work queued on it failed.
     pub fn synchronize(&self) -> Result<()> {
         mlx_call!(mlx_synchronize(self.as_raw()))
     }
 
     /// The device this stream runs on.
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure
+    /// ([`Error::Backend`](crate::Error::Backend)).
     pub fn device(&self) -> Result<Device> {
         let mut d = Device::empty();
         mlx_call!(mlx_stream_get_device(d.as_out(), self.as_raw()))?;
@@ -135,6 +156,10 @@ impl Stream {
     }
 
     /// The stream's index.
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure
+    /// ([`Error::Backend`](crate::Error::Backend)).
     pub fn index(&self) -> Result<i32> {
         let mut i = 0;
         mlx_call!(mlx_stream_get_index(&mut i, self.as_raw()))?;
@@ -149,6 +174,10 @@ pub fn with_stream<R>(stream: &Stream, f: impl FnOnce() -> R) -> R {
 }
 
 /// Waits for all work on this thread's default stream.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) if work queued on the stream
+/// failed.
 pub fn synchronize() -> Result<()> {
     mlx_call!(mlx_synchronize_default())
 }

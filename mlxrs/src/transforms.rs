@@ -15,13 +15,14 @@
 //! use mlxrs::{Array, ops::{multiply, sum}, transforms::{grad, value_and_grad}};
 //! // f(x) = sum(x * x); df/dx = 2x
 //! let f = |xs: &[Array]| Ok(vec![sum(&multiply(&xs[0], &xs[0])?, false)?]);
-//! let (values, grads) = value_and_grad(f, &[0]).unwrap()(&[Array::from_slice(&[1.0f32, 2.0], &[2]).unwrap()]).unwrap();
-//! assert_eq!(values[0].item::<f32>().unwrap(), 5.0);
-//! assert_eq!(grads[0].to_vec::<f32>().unwrap(), vec![2.0, 4.0]);
+//! let (values, grads) = value_and_grad(f, &[0])?(&[Array::from_slice(&[1.0f32, 2.0], &[2])?])?;
+//! assert_eq!(values[0].item::<f32>()?, 5.0);
+//! assert_eq!(grads[0].to_vec::<f32>()?, vec![2.0, 4.0]);
 //! // Second derivative of x³ at 2: 12
-//! let d = grad(|xs: &[Array]| Ok(vec![mlxrs::ops::power(&xs[0], &Array::from(3.0f32))?]), &[0]).unwrap();
-//! let dd = grad(move |xs: &[Array]| d(xs), &[0]).unwrap();
-//! assert_eq!(dd(&[Array::from(2.0f32)]).unwrap()[0].item::<f32>().unwrap(), 12.0);
+//! let d = grad(|xs: &[Array]| Ok(vec![mlxrs::ops::power(&xs[0], &Array::from(3.0f32))?]), &[0])?;
+//! let dd = grad(move |xs: &[Array]| d(xs), &[0])?;
+//! assert_eq!(dd(&[Array::from(2.0f32)])?[0].item::<f32>()?, 12.0);
+//! # Ok::<(), mlxrs::Error>(())
 //! ```
 
 use crate::closure::{ClosureCustom, ClosureCustomJvp, ClosureValueAndGrad};
@@ -36,10 +37,17 @@ pub use crate::closure::Closure;
 /// ```
 /// use mlxrs::{Array, ops::add, transforms::eval};
 /// let a = Array::from(1.0f32);
-/// let b = add(&a, &a).unwrap();
-/// eval(&[&b]).unwrap();
-/// eval(&[]).unwrap();
+/// let b = add(&a, &a)?;
+/// eval(&[&b])?;
+/// eval(&[])?;
+/// # Ok::<(), mlxrs::Error>(())
 /// ```
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when evaluation fails, e.g. for a lazy array built on
+/// another thread, or when called inside a [`compile`]d or [`vmap`]ped closure on an
+/// array that depends on the closure's inputs ("\[eval\] Attempting to eval an array
+/// during function transformations like compile or vmap is not allowed.").
 pub fn eval(arrays: &[&Array]) -> Result<()> {
     if arrays.is_empty() {
         return Ok(());
@@ -50,6 +58,12 @@ pub fn eval(arrays: &[&Array]) -> Result<()> {
 
 /// Starts evaluating the arrays in the background and returns at once; reading them
 /// (`item`, `to_vec`, [`eval`]) waits for the result. An empty slice does nothing.
+///
+/// # Errors
+/// As for [`eval`]; inside any transform's closure, on arrays that depend on the
+/// closure's inputs, MLX's error is "\[async_eval\] Not allowed inside a graph
+/// transformation.". Failures of the background work itself are reported when the
+/// arrays are read.
 pub fn async_eval(arrays: &[&Array]) -> Result<()> {
     if arrays.is_empty() {
         return Ok(());
@@ -101,8 +115,10 @@ fn check_arity(transform: &'static str, argnums: &[i32], nargs: usize) -> Result
 ///
 /// # Errors
 /// [`Error::EmptyInput`] (context "value_and_grad: argnums") for empty `argnums`,
-/// [`Error::InvalidArgument`] for negative or repeated ones; when called, an error for an
-/// argnum out of range or a first output that is not a scalar (shape `()`).
+/// [`Error::InvalidArgument`] for negative or repeated ones. The returned function fails
+/// with [`Error::InvalidArgument`] for an argnum out of range for its arguments or a first
+/// output that is not a scalar (shape `()`), and passes on `f`'s own error as is
+/// ([`Error::ClosurePanicked`] if `f` panics).
 pub fn value_and_grad<F>(
     f: F,
     argnums: &[i32],
@@ -174,6 +190,10 @@ where
 }
 
 /// Vector-Jacobian product: `(f(primals), cotangents · J)`, one result per primal.
+///
+/// # Errors
+/// `f`'s own error as is ([`Error::ClosurePanicked`] if it panics); MLX's error
+/// ([`Error::Backend`]) when `cotangents` do not match `f`'s outputs in number or shape.
 pub fn vjp<F>(f: F, primals: &[Array], cotangents: &[Array]) -> Result<(Vec<Array>, Vec<Array>)>
 where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
@@ -195,6 +215,10 @@ where
 }
 
 /// Jacobian-vector product: `(f(primals), J · tangents)`, one result per output.
+///
+/// # Errors
+/// `f`'s own error as is ([`Error::ClosurePanicked`] if it panics); MLX's error
+/// ([`Error::Backend`]) when `tangents` do not match `primals` in number or shape.
 pub fn jvp<F>(f: F, primals: &[Array], tangents: &[Array]) -> Result<(Vec<Array>, Vec<Array>)>
 where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
@@ -229,10 +253,16 @@ fn callable(closure: Closure) -> impl Fn(&[Array]) -> Result<Vec<Array>> + 'stat
 /// let f = custom_vjp(
 ///     |xs: &[Array]| Ok(vec![square(&xs[0])?]),
 ///     |primals: &[Array], _cot: &[Array], _out: &[Array]| Ok(vec![Array::full::<f32>(primals[0].shape(), 42.0)?]),
-/// ).unwrap();
-/// let g = grad(f, &[0]).unwrap();
-/// assert_eq!(g(&[Array::from(3.0f32)]).unwrap()[0].item::<f32>().unwrap(), 42.0);
+/// )?;
+/// let g = grad(f, &[0])?;
+/// assert_eq!(g(&[Array::from(3.0f32)])?[0].item::<f32>()?, 42.0);
+/// # Ok::<(), mlxrs::Error>(())
 /// ```
+///
+/// # Errors
+/// Not expected in practice: [`Error::Backend`] if mlx-c cannot create the closures.
+/// Errors of `forward` and `backward` come back from calls of the returned function (and
+/// of transforms of it).
 pub fn custom_vjp<F, B>(
     forward: F,
     backward: B,
@@ -260,17 +290,21 @@ pub struct CustomFunction {
 ///
 /// ```
 /// use mlxrs::{Array, ops::{multiply, sin}, transforms::{custom_function, grad, jvp}};
-/// let f = custom_function(|xs: &[Array]| Ok(vec![sin(&xs[0])?])).unwrap()
-///     .vjp(|_p: &[Array], c: &[Array], _o: &[Array]| Ok(vec![multiply(&c[0], &Array::from(2.0f32))?])).unwrap()
-///     .jvp(|_p: &[Array], t: &[Array], _argnums: &[i32]| Ok(vec![multiply(&t[0], &Array::from(3.0f32))?])).unwrap()
-///     .build().unwrap();
+/// let f = custom_function(|xs: &[Array]| Ok(vec![sin(&xs[0])?]))?
+///     .vjp(|_p: &[Array], c: &[Array], _o: &[Array]| Ok(vec![multiply(&c[0], &Array::from(2.0f32))?]))?
+///     .jvp(|_p: &[Array], t: &[Array], _argnums: &[i32]| Ok(vec![multiply(&t[0], &Array::from(3.0f32))?]))?
+///     .build()?;
 /// let f = std::rc::Rc::new(f);
 /// let f2 = f.clone();
-/// let g = grad(move |xs: &[Array]| f2(xs), &[0]).unwrap();
-/// assert_eq!(g(&[Array::from(0.5f32)]).unwrap()[0].item::<f32>().unwrap(), 2.0);
-/// let (_, t) = jvp(move |xs: &[Array]| f(xs), &[Array::from(0.5f32)], &[Array::from(1.0f32)]).unwrap();
-/// assert_eq!(t[0].item::<f32>().unwrap(), 3.0);
+/// let g = grad(move |xs: &[Array]| f2(xs), &[0])?;
+/// assert_eq!(g(&[Array::from(0.5f32)])?[0].item::<f32>()?, 2.0);
+/// let (_, t) = jvp(move |xs: &[Array]| f(xs), &[Array::from(0.5f32)], &[Array::from(1.0f32)])?;
+/// assert_eq!(t[0].item::<f32>()?, 3.0);
+/// # Ok::<(), mlxrs::Error>(())
 /// ```
+///
+/// # Errors
+/// Not expected in practice: [`Error::Backend`] if mlx-c cannot create the closure.
 pub fn custom_function<F>(forward: F) -> Result<CustomFunction>
 where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
@@ -284,6 +318,9 @@ where
 
 impl CustomFunction {
     /// The vector-Jacobian rule: `(primals, cotangents, outputs) -> cotangent per primal`.
+    ///
+    /// # Errors
+    /// Not expected in practice: [`Error::Backend`] if mlx-c cannot create the closure.
     pub fn vjp<B>(mut self, backward: B) -> Result<Self>
     where
         B: Fn(&[Array], &[Array], &[Array]) -> Result<Vec<Array>> + 'static,
@@ -294,6 +331,9 @@ impl CustomFunction {
 
     /// The Jacobian-vector rule: `(primals, tangents, argnums) -> tangent per output`,
     /// where `tangents[i]` belongs to primal `argnums[i]`.
+    ///
+    /// # Errors
+    /// Not expected in practice: [`Error::Backend`] if mlx-c cannot create the closure.
     pub fn jvp<J>(mut self, rule: J) -> Result<Self>
     where
         J: Fn(&[Array], &[Array], &[i32]) -> Result<Vec<Array>> + 'static,
@@ -303,6 +343,11 @@ impl CustomFunction {
     }
 
     /// The function with its rules.
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
+    /// Errors of the forward function and the rules come back from calls of the returned
+    /// function (and of transforms of it).
     pub fn build(self) -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static> {
         let empty_vjp = ClosureCustom::empty();
         let empty_jvp = ClosureCustomJvp::empty();
@@ -324,6 +369,10 @@ impl CustomFunction {
 
 /// `f`, recomputing its intermediate values during the backward pass instead of storing
 /// them (gradient checkpointing): same values and gradients, less memory.
+///
+/// # Errors
+/// Not expected in practice: [`Error::Backend`] if mlx-c cannot create the closures.
+/// Errors of `f` come back from calls of the returned function.
 pub fn checkpoint<F>(f: F) -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static>
 where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
@@ -342,9 +391,15 @@ where
 /// ```
 /// use mlxrs::{Array, ops::{exp, multiply}, transforms::compile};
 /// let scale = Array::from(3.0f32);
-/// let f = compile(move |xs: &[Array]| Ok(vec![multiply(&exp(&xs[0])?, &scale)?]), false).unwrap();
-/// assert_eq!(f(&[Array::from(0.0f32)]).unwrap()[0].item::<f32>().unwrap(), 3.0);
+/// let f = compile(move |xs: &[Array]| Ok(vec![multiply(&exp(&xs[0])?, &scale)?]), false)?;
+/// assert_eq!(f(&[Array::from(0.0f32)])?[0].item::<f32>()?, 3.0);
+/// # Ok::<(), mlxrs::Error>(())
 /// ```
+///
+/// # Errors
+/// Not expected in practice: [`Error::Backend`] if mlx-c cannot create the closures.
+/// Errors of `f` come back from calls of the returned function (MLX traces `f` on the
+/// first call).
 pub fn compile<F>(
     f: F,
     shapeless: bool,
@@ -359,6 +414,9 @@ where
 }
 
 /// Turns compilation on globally (the default).
+///
+/// # Errors
+/// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
 pub fn enable_compile() -> Result<()> {
     mlx_call!(mlx_enable_compile())
 }
@@ -367,6 +425,9 @@ pub fn enable_compile() -> Result<()> {
 /// function uncompiled (it runs the closure on every call, also after [`enable_compile`]).
 /// Functions compiled before keep running compiled: mlx-c's `mlx_compile` checks the
 /// mode when it makes the function, whereas Python's `mx.compile` checks it on every call.
+///
+/// # Errors
+/// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
 pub fn disable_compile() -> Result<()> {
     mlx_call!(mlx_disable_compile())
 }
@@ -379,15 +440,19 @@ pub fn disable_compile() -> Result<()> {
 /// use mlxrs::{Array, ops::{multiply, sum}, transforms::vmap};
 /// // a row-wise dot product
 /// let dot = |xs: &[Array]| Ok(vec![sum(&multiply(&xs[0], &xs[1])?, false)?]);
-/// let rows = vmap(dot, &[0, 0], &[0]).unwrap();
-/// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
-/// let out = rows(&[a.clone(), a]).unwrap();
-/// assert_eq!(out[0].to_vec::<f32>().unwrap(), vec![5.0, 25.0]);
+/// let rows = vmap(dot, &[0, 0], &[0])?;
+/// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+/// let out = rows(&[a.clone(), a])?;
+/// assert_eq!(out[0].to_vec::<f32>()?, vec![5.0, 25.0]);
+/// # Ok::<(), mlxrs::Error>(())
 /// ```
 ///
 /// # Errors
-/// [`Error::EmptyInput`] for empty `out_axes`; when called, an error if `in_axes` does not
-/// have one entry per argument, and MLX's error for axes that do not fit the inputs.
+/// [`Error::EmptyInput`] for empty `out_axes`. The returned function fails with
+/// [`Error::InvalidArgument`] if `in_axes` does not have one entry per argument, with
+/// MLX's error ([`Error::Backend`]) for axes that do not fit the inputs or outputs,
+/// mapped axes of different sizes, or an `out_axes` without one entry per output, and
+/// passes on `f`'s own error as is.
 pub fn vmap<F>(
     f: F,
     in_axes: &[i32],

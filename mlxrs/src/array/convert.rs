@@ -31,6 +31,10 @@ from_scalar!(
 );
 
 /// A 1-dimensional array copying the slice.
+///
+/// # Errors
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when the slice has more than
+/// `i32::MAX` elements (MLX's limit for a dimension).
 impl<T: ArrayElement> TryFrom<&[T]> for Array {
     type Error = crate::Error;
     fn try_from(data: &[T]) -> crate::Result<Array> {
@@ -39,6 +43,10 @@ impl<T: ArrayElement> TryFrom<&[T]> for Array {
 }
 
 /// A 1-dimensional array taking the vector's elements.
+///
+/// # Errors
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when the vector has more than
+/// `i32::MAX` elements (MLX's limit for a dimension).
 impl<T: ArrayElement> TryFrom<Vec<T>> for Array {
     type Error = crate::Error;
     fn try_from(data: Vec<T>) -> crate::Result<Array> {

@@ -14,6 +14,13 @@ use crate::{Array, Dtype, Operand, Result, Shape, ops};
 macro_rules! unary_methods {
     ($($name:ident: $doc:literal;)*) => {$(
         #[doc = concat!($doc, " See [`ops::", stringify!($name), "`].")]
+        ///
+        /// # Errors
+        #[doc = concat!(
+            "MLX's error ([`Error::Backend`](crate::Error::Backend)) if [`ops::",
+            stringify!($name),
+            "`] rejects the input."
+        )]
         pub fn $name(&self) -> Result<Array> {
             ops::$name(self)
         }
@@ -24,6 +31,13 @@ macro_rules! unary_methods {
 macro_rules! binary_methods {
     ($($name:ident => $op:ident: $doc:literal;)*) => {$(
         #[doc = concat!($doc, " `other` is an array or a Rust scalar ([`Operand`]). See [`ops::", stringify!($op), "`].")]
+        ///
+        /// # Errors
+        #[doc = concat!(
+            "MLX's error ([`Error::Backend`](crate::Error::Backend)) if [`ops::",
+            stringify!($op),
+            "`] rejects the operands (e.g. shapes that do not fit together)."
+        )]
         pub fn $name(&self, other: impl Operand) -> Result<Array> {
             other.with_array(self, |o| ops::$op(self, o))
         }
@@ -34,16 +48,30 @@ macro_rules! binary_methods {
 macro_rules! reduction_methods {
     ($($name:ident, $axis:ident, $axes:ident: $doc:literal;)*) => {$(
         #[doc = concat!($doc, " over all elements. See [`ops::", stringify!($name), "`].")]
+        ///
+        /// # Errors
+        #[doc = concat!(
+            "MLX's error ([`Error::Backend`](crate::Error::Backend)) if [`ops::",
+            stringify!($name),
+            "`] rejects the input."
+        )]
         pub fn $name(&self, keepdims: bool) -> Result<Array> {
             ops::$name(self, keepdims)
         }
 
         #[doc = concat!($doc, " along `axis`. See [`ops::", stringify!($axis), "`].")]
+        ///
+        /// # Errors
+        /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if `axis` is out of bounds.
         pub fn $axis(&self, axis: i32, keepdims: bool) -> Result<Array> {
             ops::$axis(self, axis, keepdims)
         }
 
         #[doc = concat!($doc, " along `axes`. See [`ops::", stringify!($axes), "`].")]
+        ///
+        /// # Errors
+        /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if an axis is out of bounds
+        /// or repeated.
         pub fn $axes(&self, axes: &[i32], keepdims: bool) -> Result<Array> {
             ops::$axes(self, axes, keepdims)
         }
@@ -93,6 +121,10 @@ impl Array {
     }
 
     /// Elementwise complex conjugate (Python's `a.conj()`). See [`ops::conjugate`].
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure
+    /// ([`Error::Backend`](crate::Error::Backend)).
     pub fn conj(&self) -> Result<Array> {
         ops::conjugate(self)
     }
@@ -122,83 +154,144 @@ impl Array {
     }
 
     /// Variance of all elements with `ddof` delta degrees of freedom. See [`ops::var`].
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure
+    /// ([`Error::Backend`](crate::Error::Backend)).
     pub fn var(&self, keepdims: bool, ddof: i32) -> Result<Array> {
         ops::var(self, keepdims, ddof)
     }
 
     /// Variance along `axis`. See [`ops::var_axis`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if `axis` is out of bounds.
     pub fn var_axis(&self, axis: i32, keepdims: bool, ddof: i32) -> Result<Array> {
         ops::var_axis(self, axis, keepdims, ddof)
     }
 
     /// Variance along `axes`. See [`ops::var_axes`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if an axis is out of bounds or
+    /// repeated.
     pub fn var_axes(&self, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Array> {
         ops::var_axes(self, axes, keepdims, ddof)
     }
 
     /// Standard deviation of all elements. See [`ops::std`].
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure
+    /// ([`Error::Backend`](crate::Error::Backend)).
     pub fn std(&self, keepdims: bool, ddof: i32) -> Result<Array> {
         ops::std(self, keepdims, ddof)
     }
 
     /// Standard deviation along `axis`. See [`ops::std_axis`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if `axis` is out of bounds.
     pub fn std_axis(&self, axis: i32, keepdims: bool, ddof: i32) -> Result<Array> {
         ops::std_axis(self, axis, keepdims, ddof)
     }
 
     /// Standard deviation along `axes`. See [`ops::std_axes`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if an axis is out of bounds or
+    /// repeated.
     pub fn std_axes(&self, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Array> {
         ops::std_axes(self, axes, keepdims, ddof)
     }
 
     /// Index of the largest element of the flattened array. See [`ops::argmax`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if the array is empty.
     pub fn argmax(&self, keepdims: bool) -> Result<Array> {
         ops::argmax(self, keepdims)
     }
 
     /// Indices of the largest elements along `axis`. See [`ops::argmax_axis`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if the array is empty or
+    /// `axis` is out of bounds.
     pub fn argmax_axis(&self, axis: i32, keepdims: bool) -> Result<Array> {
         ops::argmax_axis(self, axis, keepdims)
     }
 
     /// Index of the smallest element of the flattened array. See [`ops::argmin`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if the array is empty.
     pub fn argmin(&self, keepdims: bool) -> Result<Array> {
         ops::argmin(self, keepdims)
     }
 
     /// Indices of the smallest elements along `axis`. See [`ops::argmin_axis`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if the array is empty or
+    /// `axis` is out of bounds.
     pub fn argmin_axis(&self, axis: i32, keepdims: bool) -> Result<Array> {
         ops::argmin_axis(self, axis, keepdims)
     }
 
     /// The same data with a new shape (one dimension may be `-1`). See
     /// [`ops::reshape`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension
+    /// does not fit in `i32`; MLX's error ([`Error::Backend`](crate::Error::Backend)) when
+    /// `shape` does not hold the array's number of elements or has more than one `-1`.
     pub fn reshape(&self, shape: impl Shape) -> Result<Array> {
         ops::reshape(self, shape)
     }
 
     /// All axes flattened into one (Python's `a.flatten()`). See [`ops::flatten`] for
     /// a range of axes.
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure
+    /// ([`Error::Backend`](crate::Error::Backend)).
     pub fn flatten(&self) -> Result<Array> {
         ops::flatten(self, 0, -1)
     }
 
     /// Removes the given axes of size 1. See [`ops::squeeze_axes`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if an axis is out of bounds,
+    /// repeated, or not of size 1.
     pub fn squeeze_axes(&self, axes: &[i32]) -> Result<Array> {
         ops::squeeze_axes(self, axes)
     }
 
     /// Inserts an axis of size 1 at `axis`. See [`ops::expand_dims`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if `axis` is out of bounds
+    /// for the result (which has one more dimension).
     pub fn expand_dims(&self, axis: i32) -> Result<Array> {
         ops::expand_dims(self, axis)
     }
 
     /// Reverses the axes. See [`ops::transpose`].
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure
+    /// ([`Error::Backend`](crate::Error::Backend)).
     pub fn transpose(&self) -> Result<Array> {
         ops::transpose(self)
     }
 
     /// Permutes the axes. See [`ops::transpose_axes`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) unless `axes` names every
+    /// axis exactly once.
     pub fn transpose_axes(&self, axes: &[i32]) -> Result<Array> {
         ops::transpose_axes(self, axes)
     }
@@ -206,6 +299,10 @@ impl Array {
     /// The matrix transpose: the last two axes swapped (batch axes stay). An array with
     /// fewer than two axes is returned as is. (Python's `a.T` reverses *all* axes: that
     /// is [`Array::transpose`].)
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure
+    /// ([`Error::Backend`](crate::Error::Backend)).
     pub fn t(&self) -> Result<Array> {
         if self.ndim() < 2 {
             Ok(self.clone())
@@ -215,78 +312,141 @@ impl Array {
     }
 
     /// Swaps two axes. See [`ops::swapaxes`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if either axis is out of
+    /// bounds.
     pub fn swapaxes(&self, axis1: i32, axis2: i32) -> Result<Array> {
         ops::swapaxes(self, axis1, axis2)
     }
 
     /// Moves axis `source` to `destination`. See [`ops::moveaxis`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if either axis is out of
+    /// bounds.
     pub fn moveaxis(&self, source: i32, destination: i32) -> Result<Array> {
         ops::moveaxis(self, source, destination)
     }
 
     /// Broadcasts to `shape`. See [`ops::broadcast_to`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension
+    /// does not fit in `i32`; MLX's error ([`Error::Backend`](crate::Error::Backend)) if
+    /// `shape` has a negative dimension or the array does not broadcast to it.
     pub fn broadcast_to(&self, shape: impl Shape) -> Result<Array> {
         ops::broadcast_to(self, shape)
     }
 
     /// Splits into `num_splits` equal parts along `axis`. See [`ops::split`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if `axis` is out of bounds,
+    /// `num_splits` is not positive, or it does not divide the size of `axis`.
     pub fn split(&self, num_splits: i32, axis: i32) -> Result<Vec<Array>> {
         ops::split(self, num_splits, axis)
     }
 
     /// Diagonal `k` of a matrix, or a diagonal matrix from a vector. See [`ops::diag`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) unless the array is 1-D or
+    /// 2-D.
     pub fn diag(&self, k: i32) -> Result<Array> {
         ops::diag(self, k)
     }
 
     /// Diagonal `offset` of the matrices formed by `axis1` and `axis2`. See
     /// [`ops::diagonal`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if the array has fewer than
+    /// two dimensions, or `axis1` and `axis2` are out of bounds or the same axis.
     pub fn diagonal(&self, offset: i32, axis1: i32, axis2: i32) -> Result<Array> {
         ops::diagonal(self, offset, axis1, axis2)
     }
 
     /// The bytes reinterpreted as `dtype`. See [`ops::view`].
+    ///
+    /// # Errors
+    /// As for [`ops::view`]: [`Error::InvalidArgument`](crate::Error::InvalidArgument) for
+    /// a view as [`Dtype::Bool`] of a non-`bool` array; MLX's error
+    /// ([`Error::Backend`](crate::Error::Backend)) when the size in bytes of the last axis
+    /// is not a multiple of the new element size, or for a 0-dimensional array and a
+    /// `dtype` of another size.
     pub fn view(&self, dtype: Dtype) -> Result<Array> {
         ops::view(self, dtype)
     }
 
     /// Rounds to `decimals` decimal places. See [`ops::round`].
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure
+    /// ([`Error::Backend`](crate::Error::Backend)).
     pub fn round(&self, decimals: i32) -> Result<Array> {
         ops::round(self, decimals)
     }
 
     /// The flattened array, sorted. See [`ops::sort`].
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure
+    /// ([`Error::Backend`](crate::Error::Backend)).
     pub fn sort(&self) -> Result<Array> {
         ops::sort(self)
     }
 
     /// Sorted along `axis` (Python's default is `-1`). See [`ops::sort_axis`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if `axis` is out of bounds.
     pub fn sort_axis(&self, axis: i32) -> Result<Array> {
         ops::sort_axis(self, axis)
     }
 
     /// Indices that sort the flattened array. See [`ops::argsort`].
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure
+    /// ([`Error::Backend`](crate::Error::Backend)).
     pub fn argsort(&self) -> Result<Array> {
         ops::argsort(self)
     }
 
     /// Indices that sort along `axis`. See [`ops::argsort_axis`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if `axis` is out of bounds.
     pub fn argsort_axis(&self, axis: i32) -> Result<Array> {
         ops::argsort_axis(self, axis)
     }
 
     /// Elements of the flattened array at `indices`. See [`ops::take`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if `indices` is not of an
+    /// integer type, or is non-empty while the array is empty. Positions are not
+    /// bounds-checked.
     pub fn take(&self, indices: &Array) -> Result<Array> {
         ops::take(self, indices)
     }
 
     /// Slices along `axis` at `indices`. See [`ops::take_axis`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if `axis` is out of bounds,
+    /// `indices` is not of an integer type, or `indices` is non-empty while the axis has
+    /// size 0. Positions are not bounds-checked.
     pub fn take_axis(&self, indices: &Array, axis: i32) -> Result<Array> {
         ops::take_axis(self, indices, axis)
     }
 
     /// Cumulative sum along `axis`, or of the flattened array for `None`. See
     /// [`ops::cumsum`] and [`ops::cumsum_axis`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if `axis` is out of bounds.
     pub fn cumsum(&self, axis: Option<i32>, reverse: bool, inclusive: bool) -> Result<Array> {
         match axis {
             Some(axis) => ops::cumsum_axis(self, axis, reverse, inclusive, None),
@@ -296,6 +456,9 @@ impl Array {
 
     /// Cumulative product along `axis`, or of the flattened array for `None`. See
     /// [`ops::cumprod`] and [`ops::cumprod_axis`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) if `axis` is out of bounds.
     pub fn cumprod(&self, axis: Option<i32>, reverse: bool, inclusive: bool) -> Result<Array> {
         match axis {
             Some(axis) => ops::cumprod_axis(self, axis, reverse, inclusive, None),

@@ -48,13 +48,16 @@ impl Array {
     ///
     /// ```
     /// use mlxrs::Array;
-    /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
+    /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
     /// assert_eq!(a.shape(), &[2, 2]);
-    /// assert_eq!(a.to_vec::<f32>().unwrap(), vec![1.0, 2.0, 3.0, 4.0]);
+    /// assert_eq!(a.to_vec::<f32>()?, vec![1.0, 2.0, 3.0, 4.0]);
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
     ///
     /// # Errors
-    /// [`Error::ShapeMismatch`] when the shape's element count differs from `data.len()`.
+    /// [`Error::ShapeMismatch`] when the shape has a negative dimension or its element
+    /// count differs from `data.len()`; [`Error::InvalidArgument`] when a `usize`
+    /// dimension does not fit in `i32`.
     pub fn from_slice<T: ArrayElement>(data: &[T], shape: impl Shape) -> Result<Array> {
         let dims = shape.dims()?;
         let count = dims.iter().map(|&d| d as i128).product::<i128>();
@@ -80,6 +83,9 @@ impl Array {
     }
 
     /// An array taking the elements of `data`, with the given shape.
+    ///
+    /// # Errors
+    /// As for [`Array::from_slice`].
     pub fn from_vec<T: ArrayElement>(data: Vec<T>, shape: impl Shape) -> Result<Array> {
         Array::from_slice(&data, shape)
     }
@@ -89,7 +95,8 @@ impl Array {
     /// ```
     /// let x = mlxrs::Array::scalar(2.5f64);
     /// assert_eq!(x.ndim(), 0);
-    /// assert_eq!(x.item::<f64>().unwrap(), 2.5);
+    /// assert_eq!(x.item::<f64>()?, 2.5);
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
     pub fn scalar<T: ArrayElement>(value: T) -> Array {
         crate::error::init();
@@ -108,9 +115,14 @@ impl Array {
     /// An array of `shape` filled with `value`.
     ///
     /// ```
-    /// let a = mlxrs::Array::full::<f32>(&(2usize, 3usize), 1.5).unwrap();
-    /// assert_eq!(a.to_vec::<f32>().unwrap(), vec![1.5; 6]);
+    /// let a = mlxrs::Array::full::<f32>(&(2usize, 3usize), 1.5)?;
+    /// assert_eq!(a.to_vec::<f32>()?, vec![1.5; 6]);
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when a `usize` dimension does not fit in `i32`; MLX's
+    /// error ([`Error::Backend`]) for a negative dimension.
     pub fn full<T: ArrayElement>(shape: impl Shape, value: T) -> Result<Array> {
         let dims = shape.dims()?;
         let v = Array::scalar(value);
@@ -127,6 +139,10 @@ impl Array {
     }
 
     /// Zeros of `shape` and `dtype`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when a `usize` dimension does not fit in `i32`; MLX's
+    /// error ([`Error::Backend`]) for a negative dimension.
     pub fn zeros(shape: impl Shape, dtype: Dtype) -> Result<Array> {
         let dims = shape.dims()?;
         let mut out = Array::empty();
@@ -141,6 +157,10 @@ impl Array {
     }
 
     /// Ones of `shape` and `dtype`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when a `usize` dimension does not fit in `i32`; MLX's
+    /// error ([`Error::Backend`]) for a negative dimension.
     pub fn ones(shape: impl Shape, dtype: Dtype) -> Result<Array> {
         let dims = shape.dims()?;
         let mut out = Array::empty();
@@ -155,6 +175,9 @@ impl Array {
     }
 
     /// Zeros with the shape and dtype of `like`.
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn zeros_like(like: &Array) -> Result<Array> {
         let mut out = Array::empty();
         mlx_call!(mlx_zeros_like(out.as_out(), like.as_raw(), current_raw()?))?;
@@ -162,6 +185,9 @@ impl Array {
     }
 
     /// Ones with the shape and dtype of `like`.
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn ones_like(like: &Array) -> Result<Array> {
         let mut out = Array::empty();
         mlx_call!(mlx_ones_like(out.as_out(), like.as_raw(), current_raw()?))?;
@@ -169,6 +195,9 @@ impl Array {
     }
 
     /// `value` broadcast to the shape of `like`, with `like`'s dtype.
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn full_like<T: ArrayElement>(like: &Array, value: T) -> Result<Array> {
         let v = Array::scalar(value);
         let mut out = Array::empty();
@@ -186,9 +215,14 @@ impl Array {
     ///
     /// ```
     /// use mlxrs::{Array, Dtype};
-    /// let a = Array::arange(0.0, 5.0, 2.0, Dtype::Int32).unwrap();
-    /// assert_eq!(a.to_vec::<i32>().unwrap(), vec![0, 2, 4]);
+    /// let a = Array::arange(0.0, 5.0, 2.0, Dtype::Int32)?;
+    /// assert_eq!(a.to_vec::<i32>()?, vec![0, 2, 4]);
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`]) for [`Dtype::Bool`], a NaN `start`, `stop` or
+    /// `step`, an infinite `start` or `stop`, or more than `i32::MAX` elements.
     pub fn arange(start: f64, stop: f64, step: f64, dtype: Dtype) -> Result<Array> {
         let mut out = Array::empty();
         mlx_call!(mlx_arange(
@@ -203,6 +237,9 @@ impl Array {
     }
 
     /// `num` evenly spaced values from `start` to `stop` inclusive.
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`]) for a negative `num`.
     pub fn linspace(start: f64, stop: f64, num: i32, dtype: Dtype) -> Result<Array> {
         let mut out = Array::empty();
         mlx_call!(mlx_linspace(
@@ -217,6 +254,9 @@ impl Array {
     }
 
     /// An `n × m` matrix with ones on diagonal `k` (0 = main, positive = above).
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`]) unless `n` and `m` are both positive.
     pub fn eye(n: i32, m: i32, k: i32, dtype: Dtype) -> Result<Array> {
         let mut out = Array::empty();
         mlx_call!(mlx_eye(
@@ -231,6 +271,9 @@ impl Array {
     }
 
     /// The `n × n` identity matrix.
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`]) unless `n` is positive.
     pub fn identity(n: i32, dtype: Dtype) -> Result<Array> {
         let mut out = Array::empty();
         mlx_call!(mlx_identity(
@@ -243,6 +286,9 @@ impl Array {
     }
 
     /// A copy converted to `dtype` (lazy).
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn astype(&self, dtype: Dtype) -> Result<Array> {
         let mut out = Array::empty();
         mlx_call!(mlx_astype(
@@ -256,6 +302,9 @@ impl Array {
 
     /// Another handle to the same array (shares the buffer); `Clone` does the same and
     /// cannot fail short of allocation failure.
+    ///
+    /// # Errors
+    /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn try_clone(&self) -> Result<Array> {
         let mut out = Array::empty();
         mlx_call!(mlx_array_set(out.as_out(), self.as_raw()))?;
@@ -275,6 +324,9 @@ impl Array {
     }
 
     /// The size of dimension `axis` (negative counts from the end).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `axis` is out of bounds for [`Array::ndim`].
     pub fn dim(&self, axis: i32) -> Result<i32> {
         let shape = self.shape();
         let n = shape.len() as i32;
@@ -340,6 +392,10 @@ impl Array {
     }
 
     /// Computes this array (and the graph it depends on) now.
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`]) when evaluation fails, e.g. for a lazy array built
+    /// on another thread (see [`Array`]'s thread notes).
     pub fn eval(&self) -> Result<()> {
         mlx_call!(mlx_array_eval(self.as_raw()))
     }
@@ -393,8 +449,9 @@ impl Array {
     ///
     /// ```
     /// let x = mlxrs::Array::from(4.0f32);
-    /// assert_eq!(x.item::<f32>().unwrap(), 4.0);
+    /// assert_eq!(x.item::<f32>()?, 4.0);
     /// assert!(x.item::<i32>().is_err()); // dtype mismatch: no silent cast
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
     ///
     /// # Errors
@@ -421,7 +478,9 @@ impl Array {
     /// broadcast arrays are made contiguous first).
     ///
     /// # Errors
-    /// [`Error::DtypeMismatch`] if `T` is not the array's element type.
+    /// [`Error::DtypeMismatch`] if `T` is not the array's element type (use
+    /// [`Array::astype`] first), and MLX's error if evaluation fails (as for
+    /// [`Array::eval`]).
     pub fn to_vec<T: ArrayElement>(&self) -> Result<Vec<T>> {
         self.check_dtype::<T>("Array::to_vec")?;
         let n = self.size();
@@ -449,7 +508,8 @@ impl Array {
     /// # Errors
     /// [`Error::DtypeMismatch`] if `T` is not the element type; [`Error::InvalidArgument`]
     /// if the data is not row-contiguous (use [`Array::to_vec`], or
-    /// [`ops::contiguous`](crate::ops::contiguous) first).
+    /// [`ops::contiguous`](crate::ops::contiguous) first); MLX's error if evaluation fails
+    /// (as for [`Array::eval`]).
     pub fn as_slice<T: ArrayElement>(&self) -> Result<&[T]> {
         self.check_dtype::<T>("Array::as_slice")?;
         let p = self.data_ptr()?;
@@ -471,7 +531,11 @@ impl Array {
         Ok(unsafe { std::slice::from_raw_parts(p.cast::<T>(), self.size()) })
     }
 
-    /// The raw bytes of a row-contiguous array (any dtype), evaluating as needed.
+    /// The raw bytes of the array (any dtype) in row-major order, evaluating as needed:
+    /// borrowed when the data is row-contiguous, else copied from a contiguous copy.
+    ///
+    /// # Errors
+    /// MLX's error if evaluation fails (as for [`Array::eval`]).
     pub fn as_bytes(&self) -> Result<Cow<'_, [u8]>> {
         let p = self.data_ptr()?;
         let n = self.nbytes();

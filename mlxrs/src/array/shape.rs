@@ -11,14 +11,15 @@ use crate::{Error, Result};
 /// use mlxrs::{Array, Dtype};
 /// let dims = vec![2i32, 3];
 /// for a in [
-///     Array::zeros(&[2, 3], Dtype::Float32).unwrap(),
-///     Array::zeros(&dims[..], Dtype::Float32).unwrap(),
-///     Array::zeros(&&dims[..], Dtype::Float32).unwrap(),
-///     Array::zeros(dims.clone(), Dtype::Float32).unwrap(),
-///     Array::zeros(&(2usize, 3usize), Dtype::Float32).unwrap(),
+///     Array::zeros(&[2, 3], Dtype::Float32)?,
+///     Array::zeros(&dims[..], Dtype::Float32)?,
+///     Array::zeros(&&dims[..], Dtype::Float32)?,
+///     Array::zeros(dims.clone(), Dtype::Float32)?,
+///     Array::zeros(&(2usize, 3usize), Dtype::Float32)?,
 /// ] {
 ///     assert_eq!(a.shape(), &[2, 3]);
 /// }
+/// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub trait Shape {
     /// The dimensions as MLX's `i32`s.

@@ -1,4 +1,19 @@
 //! Elementwise arithmetic and math functions.
+//!
+//! Binary ops broadcast their operands (NumPy's rules) and promote them to a common
+//! dtype. Integer division by zero never crashes: [`floor_divide`], [`remainder`] and
+//! [`divmod`] give 0 there.
+//!
+//! ```
+//! use mlxrs::{Array, ops::{add, floor_divide, sqrt, square}};
+//! let a = Array::from_slice(&[1.0f32, 4.0, 9.0], &[3])?;
+//! assert_eq!(sqrt(&a)?.to_vec::<f32>()?, [1.0, 2.0, 3.0]);
+//! assert_eq!(add(&a, &Array::from(1.0f32))?.to_vec::<f32>()?, [2.0, 5.0, 10.0]);
+//! assert_eq!(square(&a)?.to_vec::<f32>()?, [1.0, 16.0, 81.0]);
+//! let q = floor_divide(&Array::from_slice(&[7i32, 1], &[2])?, &Array::from_slice(&[2i32, 0], &[2])?)?;
+//! assert_eq!(q.to_vec::<i32>()?, [3, 0]);
+//! # Ok::<(), mlxrs::Error>(())
+//! ```
 
 use super::{binary, unary};
 use crate::error::mlx_call;
@@ -9,10 +24,12 @@ use crate::{Array, Result};
 binary! {
     /// `a + b`, broadcasting.
     ///
+    /// # Examples
     /// ```
     /// use mlxrs::{Array, ops::add};
-    /// let c = add(&Array::from_slice(&[1.0f32, 2.0], &[2]).unwrap(), &Array::from(10.0f32)).unwrap();
-    /// assert_eq!(c.to_vec::<f32>().unwrap(), vec![11.0, 12.0]);
+    /// let c = add(&Array::from_slice(&[1.0f32, 2.0], &[2])?, &Array::from(10.0f32))?;
+    /// assert_eq!(c.to_vec::<f32>()?, vec![11.0, 12.0]);
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
     add => mlx_add;
     /// `a - b`, broadcasting.
@@ -50,9 +67,11 @@ unary! {
     reciprocal => mlx_reciprocal;
     /// `e^a`.
     ///
+    /// # Examples
     /// ```
-    /// let y = mlxrs::ops::exp(&mlxrs::Array::from(0.0f32)).unwrap();
-    /// assert_eq!(y.item::<f32>().unwrap(), 1.0);
+    /// let y = mlxrs::ops::exp(&mlxrs::Array::from(0.0f32))?;
+    /// assert_eq!(y.item::<f32>()?, 1.0);
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
     exp => mlx_exp;
     /// `e^a - 1`, accurate near 0.
@@ -118,6 +137,9 @@ unary! {
 }
 
 /// Softmax over all elements (`precise`: accumulate in float32 for half inputs).
+///
+/// # Errors
+/// Only if MLX reports a failure: MLX accepts an array of any shape.
 pub fn softmax(a: &Array, precise: bool) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_softmax(
@@ -131,10 +153,16 @@ pub fn softmax(a: &Array, precise: bool) -> Result<Array> {
 
 /// Softmax along `axis`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range
+/// (any axis, for a 0-dimensional `a`).
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::softmax_axis};
-/// let p = softmax_axis(&Array::from_slice(&[0.0f32, 0.0], &[1, 2]).unwrap(), -1, false).unwrap();
-/// assert_eq!(p.to_vec::<f32>().unwrap(), vec![0.5, 0.5]);
+/// let p = softmax_axis(&Array::from_slice(&[0.0f32, 0.0], &[1, 2])?, -1, false)?;
+/// assert_eq!(p.to_vec::<f32>()?, vec![0.5, 0.5]);
+/// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn softmax_axis(a: &Array, axis: i32, precise: bool) -> Result<Array> {
     let mut out = Array::empty();
@@ -149,6 +177,10 @@ pub fn softmax_axis(a: &Array, axis: i32, precise: bool) -> Result<Array> {
 }
 
 /// Softmax along `axes`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range or
+/// given twice (any axis, for a 0-dimensional `a`).
 pub fn softmax_axes(a: &Array, axes: &[i32], precise: bool) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_softmax_axes(
@@ -166,6 +198,11 @@ pub fn softmax_axes(a: &Array, axes: &[i32], precise: bool) -> Result<Array> {
 ///
 /// Python: `mlx.core.clip`. The bounds broadcast against `a`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when both bounds are `None`
+/// or the bounds do not broadcast against `a`.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::clip};
 /// let a = Array::from_slice(&[-2.0f32, 0.5, 3.0], &[3])?;
@@ -175,9 +212,6 @@ pub fn softmax_axes(a: &Array, axes: &[i32], precise: bool) -> Result<Array> {
 /// assert_eq!(lower_only.to_vec::<f32>()?, [0.0, 0.5, 3.0]);
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
-///
-/// # Errors
-/// MLX's error when both bounds are `None` or the shapes do not broadcast.
 pub fn clip(a: &Array, a_min: Option<&Array>, a_max: Option<&Array>) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_clip(
@@ -195,6 +229,10 @@ pub fn clip(a: &Array, a_min: Option<&Array>, a_max: Option<&Array>) -> Result<A
 ///
 /// Python: `mlx.core.round`.
 ///
+/// # Errors
+/// Only if MLX reports a failure.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::round};
 /// let a = Array::from_slice(&[1.25f32, 2.5, -0.5], &[3])?;
@@ -218,6 +256,10 @@ pub fn round(a: &Array, decimals: i32) -> Result<Array> {
 ///
 /// Python: `mlx.core.nan_to_num`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a complex `a`.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::nan_to_num};
 /// let a = Array::from_slice(&[f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1.0], &[4])?;
@@ -243,6 +285,11 @@ pub fn nan_to_num(a: &Array, nan: f32, posinf: Option<f32>, neginf: Option<f32>)
 ///
 /// Python: `mlx.core.divmod`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `a` and `b` do not
+/// broadcast together, or either is complex.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::divmod};
 /// let (q, r) = divmod(&Array::from_slice(&[7i32, -7], &[2])?, &Array::from(2i32))?;
@@ -280,6 +327,11 @@ fn divmod_raw(a: &Array, b: &Array) -> Result<(Array, Array)> {
 ///
 /// Python: `mlx.core.depends`.
 ///
+/// # Errors
+/// [`Error::EmptyInput`](crate::Error::EmptyInput) (context "depends: inputs") for no
+/// inputs, which MLX itself does not check (it crashes).
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::depends};
 /// let x = Array::from(1.0f32);
@@ -290,6 +342,10 @@ fn divmod_raw(a: &Array, b: &Array) -> Result<(Array, Array)> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn depends(inputs: &[Array], dependencies: &[Array]) -> Result<Vec<Array>> {
+    // MLX 0.32.2 dereferences the first input unchecked (a segfault in Python too).
+    if inputs.is_empty() {
+        return Err(crate::Error::empty_input("depends: inputs"));
+    }
     let inputs = VectorArray::from_arrays(inputs);
     let deps = VectorArray::from_arrays(dependencies);
     let mut out = VectorArray::empty();
@@ -355,6 +411,11 @@ fn remainder_raw(a: &Array, b: &Array) -> Result<Array> {
 /// [`remainder`]), never a crash. Note: MLX 0.32 rounds integer quotients toward zero
 /// here (`-7 // 2` is `-3`, as in Python MLX); [`divmod`] floors.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `a` and `b` do not
+/// broadcast together, or either is complex.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::floor_divide};
 /// let q = floor_divide(&Array::from_slice(&[7i32, 9, 5], &[3])?, &Array::from_slice(&[2i32, 2, 0], &[3])?)?;
@@ -370,6 +431,10 @@ pub fn floor_divide(a: &Array, b: &Array) -> Result<Array> {
 /// Integer division by zero makes the CPU raise SIGFPE, which kills the process (Python
 /// MLX crashes so). For integer operands mlxrs puts 0 where the divisor is 0 (NumPy's
 /// result), at the cost of three more elementwise ops; floats follow IEEE (NaN).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `a` and `b` do not
+/// broadcast together, or either is complex.
 pub fn remainder(a: &Array, b: &Array) -> Result<Array> {
     int_safe(a, b, remainder_raw)
 }

@@ -47,6 +47,11 @@ unary! {
 ///
 /// Python: `mlx.core.isclose`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `a` and `b` do not
+/// broadcast together.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::isclose};
 /// let a = Array::from_slice(&[1.0f32, f32::NAN], &[2])?;
@@ -71,6 +76,10 @@ pub fn isclose(a: &Array, b: &Array, rtol: f64, atol: f64, equal_nan: bool) -> R
 /// Whether [`isclose`] holds for all elements: a scalar `bool` array.
 ///
 /// Python: `mlx.core.allclose`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `a` and `b` do not
+/// broadcast together.
 pub fn allclose(a: &Array, b: &Array, rtol: f64, atol: f64, equal_nan: bool) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_allclose(
@@ -90,6 +99,11 @@ pub fn allclose(a: &Array, b: &Array, rtol: f64, atol: f64, equal_nan: bool) -> 
 ///
 /// Python: `mlx.core.array_equal`.
 ///
+/// # Errors
+/// Only if MLX reports a failure: arrays of different shapes or dtypes compare unequal
+/// rather than fail.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::array_equal};
 /// let a = Array::from_slice(&[1i32, 2], &[2])?;

@@ -225,6 +225,13 @@ impl Default for ConvGeneralOptions<'_> {
 ///
 /// Python: `mlx.core.conv1d`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `input` is not of shape
+/// `(N, L, C_in)` or `weight` not of shape `(C_out, K, C_in / groups)`, the dtypes are
+/// not floating-point, a stride or dilation is not positive, or the padded input is
+/// smaller than the kernel.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::{conv1d, Conv1dOptions}};
 /// let x = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[1, 4, 1])?;
@@ -253,6 +260,12 @@ pub fn conv1d(input: &Array, weight: &Array, options: Conv1dOptions) -> Result<A
 /// `(C_out, KH, KW, C_in / groups)`.
 ///
 /// Python: `mlx.core.conv2d`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `input` is not of shape
+/// `(N, H, W, C_in)` or `weight` not of shape `(C_out, KH, KW, C_in / groups)`, the
+/// dtypes are not floating-point, a stride or dilation is not positive, or the padded
+/// input is smaller than the kernel.
 pub fn conv2d(input: &Array, weight: &Array, options: Conv2dOptions) -> Result<Array> {
     let o = options;
     let mut out = Array::empty();
@@ -276,6 +289,12 @@ pub fn conv2d(input: &Array, weight: &Array, options: Conv2dOptions) -> Result<A
 /// `(C_out, KD, KH, KW, C_in / groups)`.
 ///
 /// Python: `mlx.core.conv3d`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `input` is not of shape
+/// `(N, D, H, W, C_in)` or `weight` not of shape `(C_out, KD, KH, KW, C_in / groups)`,
+/// the dtypes are not floating-point, a stride or dilation is not positive, or the padded
+/// input is smaller than the kernel.
 pub fn conv3d(input: &Array, weight: &Array, options: Conv3dOptions) -> Result<Array> {
     let o = options;
     let mut out = Array::empty();
@@ -303,6 +322,12 @@ pub fn conv3d(input: &Array, weight: &Array, options: Conv3dOptions) -> Result<A
 ///
 /// Python: `mlx.core.conv_transpose1d`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `input` is not of shape
+/// `(N, L, C_in)` or `weight` not of shape `(C_out, K, C_in / groups)`, the dtypes are
+/// not floating-point, or a stride or dilation is not positive.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::{conv_transpose1d, ConvTranspose1dOptions}};
 /// let x = Array::from_slice(&[1.0f32, 2.0], &[1, 2, 1])?;
@@ -336,6 +361,11 @@ pub fn conv_transpose1d(
 /// `(C_out, KH, KW, C_in / groups)`.
 ///
 /// Python: `mlx.core.conv_transpose2d`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `input` is not of shape
+/// `(N, H, W, C_in)` or `weight` not of shape `(C_out, KH, KW, C_in / groups)`, the
+/// dtypes are not floating-point, or a stride or dilation is not positive.
 pub fn conv_transpose2d(
     input: &Array,
     weight: &Array,
@@ -365,6 +395,11 @@ pub fn conv_transpose2d(
 /// `(C_out, KD, KH, KW, C_in / groups)`.
 ///
 /// Python: `mlx.core.conv_transpose3d`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `input` is not of shape
+/// `(N, D, H, W, C_in)` or `weight` not of shape `(C_out, KD, KH, KW, C_in / groups)`,
+/// the dtypes are not floating-point, or a stride or dilation is not positive.
 pub fn conv_transpose3d(
     input: &Array,
     weight: &Array,
@@ -400,6 +435,14 @@ pub fn conv_transpose3d(
 /// Python: `mlx.core.conv_general` (Python's `padding=(lo, hi)` is `padding_lo` and
 /// `padding_hi` here).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `input` and `weight` do
+/// not have the same rank (1 to 3 spatial axes, channels last) or matching channels, an
+/// option list has more than one entry but not one per spatial axis, the dtypes are not
+/// floating-point, a stride or dilation is not positive, or the padded input is smaller
+/// than the kernel.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::{conv_general, ConvGeneralOptions}};
 /// let x = Array::from_slice(&[1.0f32, 2.0, 3.0], &[1, 3, 1])?;

@@ -21,11 +21,21 @@ use crate::vector::VectorArray;
 use crate::{Array, Dtype, Result, Shape};
 
 /// Zeros of `shape` and `dtype` (Python's `mx.zeros`; same as [`Array::zeros`]).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative dimension;
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
+/// `shape` does not fit in `i32`.
 pub fn zeros(shape: impl Shape, dtype: Dtype) -> Result<Array> {
     Array::zeros(shape, dtype)
 }
 
 /// Ones of `shape` and `dtype` (Python's `mx.ones`; same as [`Array::ones`]).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative dimension;
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
+/// `shape` does not fit in `i32`.
 pub fn ones(shape: impl Shape, dtype: Dtype) -> Result<Array> {
     Array::ones(shape, dtype)
 }
@@ -34,6 +44,13 @@ pub fn ones(shape: impl Shape, dtype: Dtype) -> Result<Array> {
 ///
 /// Python: `mlx.core.full`. See [`Array::full`] for a Rust scalar value.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `vals` does not broadcast
+/// to `shape` or a dimension is negative;
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
+/// `shape` does not fit in `i32`.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::full};
 /// let a = full(&[2, 2], &Array::from_slice(&[1i32, 2], &[2])?, None)?;
@@ -56,17 +73,27 @@ pub fn full(shape: impl Shape, vals: &Array, dtype: Option<Dtype>) -> Result<Arr
 }
 
 /// Zeros with the shape and dtype of `a` (Python's `mx.zeros_like`).
+///
+/// # Errors
+/// Only if MLX reports a failure.
 pub fn zeros_like(a: &Array) -> Result<Array> {
     Array::zeros_like(a)
 }
 
 /// Ones with the shape and dtype of `a` (Python's `mx.ones_like`).
+///
+/// # Errors
+/// Only if MLX reports a failure.
 pub fn ones_like(a: &Array) -> Result<Array> {
     Array::ones_like(a)
 }
 
 /// Zeros with the shape of `a` and the given `dtype`.
 ///
+/// # Errors
+/// Only if MLX reports a failure.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, Dtype, ops::zeros_like_dtype};
 /// let z = zeros_like_dtype(&Array::from_slice(&[1.5f32, 2.5], &[2])?, Dtype::Int32)?;
@@ -85,6 +112,9 @@ pub fn zeros_like_dtype(a: &Array, dtype: Dtype) -> Result<Array> {
 }
 
 /// Ones with the shape of `a` and the given `dtype`.
+///
+/// # Errors
+/// Only if MLX reports a failure.
 pub fn ones_like_dtype(a: &Array, dtype: Dtype) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_ones_like_dtype(
@@ -97,12 +127,19 @@ pub fn ones_like_dtype(a: &Array, dtype: Dtype) -> Result<Array> {
 }
 
 /// `[start, stop)` in steps of `step` (Python's `mx.arange`; same as [`Array::arange`]).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a zero `step`, or bounds
+/// that give no finite length (NaN or infinite).
 pub fn arange(start: f64, stop: f64, step: f64, dtype: Dtype) -> Result<Array> {
     Array::arange(start, stop, step, dtype)
 }
 
 /// `num` evenly spaced values from `start` to `stop` inclusive (Python's `mx.linspace`;
 /// same as [`Array::linspace`]).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative `num`.
 pub fn linspace(start: f64, stop: f64, num: i32, dtype: Dtype) -> Result<Array> {
     Array::linspace(start, stop, num, dtype)
 }
@@ -112,6 +149,10 @@ pub fn linspace(start: f64, stop: f64, num: i32, dtype: Dtype) -> Result<Array> 
 ///
 /// Python: `mlx.core.linspace(start, stop, num, endpoint, dtype)`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative `num`.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Dtype, ops::linspace_endpoint};
 /// let a = linspace_endpoint(0.0, 1.0, 4, false, Dtype::Float32)?;
@@ -140,11 +181,17 @@ pub fn linspace_endpoint(
 
 /// An `n × m` matrix with ones on diagonal `k` (Python's `mx.eye`; same as
 /// [`Array::eye`]).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative `n` or `m`.
 pub fn eye(n: i32, m: i32, k: i32, dtype: Dtype) -> Result<Array> {
     Array::eye(n, m, k, dtype)
 }
 
 /// The `n × n` identity matrix (Python's `mx.identity`; same as [`Array::identity`]).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative `n`.
 pub fn identity(n: i32, dtype: Dtype) -> Result<Array> {
     Array::identity(n, dtype)
 }
@@ -154,6 +201,10 @@ pub fn identity(n: i32, dtype: Dtype) -> Result<Array> {
 ///
 /// Python: `mlx.core.tri`.
 ///
+/// # Errors
+/// Only if MLX reports a failure (negative sizes give an empty matrix).
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Dtype, ops::tri};
 /// assert_eq!(tri(2, 3, 0, Dtype::Int32)?.to_vec::<i32>()?, [1, 0, 0, 1, 1, 0]);
@@ -176,6 +227,10 @@ pub fn tri(n: i32, m: i32, k: i32, dtype: Dtype) -> Result<Array> {
 /// zeroed.
 ///
 /// Python: `mlx.core.tril` (default `k = 0`).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `x` has fewer than 2
+/// dimensions.
 pub fn tril(x: &Array, k: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_tril(out.as_out(), x.as_raw(), k, current_raw()?))?;
@@ -186,6 +241,10 @@ pub fn tril(x: &Array, k: i32) -> Result<Array> {
 /// zeroed.
 ///
 /// Python: `mlx.core.triu` (default `k = 0`).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `x` has fewer than 2
+/// dimensions.
 pub fn triu(x: &Array, k: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_triu(out.as_out(), x.as_raw(), k, current_raw()?))?;
@@ -197,6 +256,11 @@ pub fn triu(x: &Array, k: i32) -> Result<Array> {
 ///
 /// Python: `mlx.core.diag`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `a` is neither 1- nor
+/// 2-dimensional.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::diag};
 /// let v = Array::from_slice(&[1i32, 2], &[2])?;
@@ -216,6 +280,11 @@ pub fn diag(a: &Array, k: i32) -> Result<Array> {
 ///
 /// Python: `mlx.core.diagonal` (defaults `offset = 0`, `axis1 = 0`, `axis2 = 1`).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `a` has fewer than 2
+/// dimensions, or `axis1` and `axis2` are out of range or the same axis.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::diagonal};
 /// let m = Array::from_slice(&[1i32, 2, 3, 4], &[2, 2])?;
@@ -268,6 +337,10 @@ impl MeshgridIndexing {
 ///
 /// Python: `mlx.core.meshgrid(*arrays, sparse, indexing)`.
 ///
+/// # Errors
+/// Only if MLX reports a failure (arrays of more than one dimension are flattened first).
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::{meshgrid, MeshgridIndexing}};
 /// let x = Array::from_slice(&[1i32, 2, 3], &[3])?;
@@ -294,6 +367,10 @@ pub fn meshgrid(arrays: &[Array], sparse: bool, indexing: MeshgridIndexing) -> R
 macro_rules! window {
     ($($(#[$m:meta])* $name:ident => $sys:ident;)*) => {$(
         $(#[$m])*
+        ///
+        /// # Errors
+        /// Only if MLX reports a failure; any `m` is accepted (`m <= 0` gives an empty
+        /// array).
         pub fn $name(m: i32) -> Result<Array> {
             let mut out = Array::empty();
             mlx_call!($sys(out.as_out(), m, current_raw()?))?;
@@ -307,6 +384,7 @@ window! {
     ///
     /// Python: `mlx.core.bartlett`.
     ///
+    /// # Examples
     /// ```
     /// let w = mlxrs::ops::bartlett(5)?;
     /// assert_eq!(w.to_vec::<f32>()?, [0.0, 0.5, 1.0, 0.5, 0.0]);

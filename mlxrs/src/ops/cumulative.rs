@@ -24,6 +24,9 @@ use crate::{Array, Dtype, Result};
 /// MLX's default for the input dtype).
 ///
 /// Python: `mlx.core.cumsum(a, reverse=.., inclusive=.., dtype=..)`.
+///
+/// # Errors
+/// Only if MLX reports a failure.
 pub fn cumsum(a: &Array, reverse: bool, inclusive: bool, dtype: Option<Dtype>) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_cumsum(
@@ -34,10 +37,13 @@ pub fn cumsum(a: &Array, reverse: bool, inclusive: bool, dtype: Option<Dtype>) -
         opt_dtype(dtype),
         current_raw()?
     ))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// Cumulative sum along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn cumsum_axis(
     a: &Array,
     axis: i32,
@@ -55,7 +61,7 @@ pub fn cumsum_axis(
         opt_dtype(dtype),
         current_raw()?
     ))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// Cumulative product of the flattened array, accumulated and returned as `dtype`
@@ -63,6 +69,10 @@ pub fn cumsum_axis(
 ///
 /// Python: `mlx.core.cumprod`.
 ///
+/// # Errors
+/// Only if MLX reports a failure.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::cumprod};
 /// let a = Array::from_slice(&[1i32, 2, 3, 4], &[4])?;
@@ -80,10 +90,13 @@ pub fn cumprod(a: &Array, reverse: bool, inclusive: bool, dtype: Option<Dtype>) 
         opt_dtype(dtype),
         current_raw()?
     ))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// Cumulative product along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn cumprod_axis(
     a: &Array,
     axis: i32,
@@ -101,13 +114,17 @@ pub fn cumprod_axis(
         opt_dtype(dtype),
         current_raw()?
     ))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// Cumulative maximum of the flattened array.
 ///
 /// Python: `mlx.core.cummax`.
 ///
+/// # Errors
+/// Only if MLX reports a failure.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::{cummax, cummin}};
 /// let a = Array::from_slice(&[2i32, 1, 3, 0], &[4])?;
@@ -124,10 +141,13 @@ pub fn cummax(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
         inclusive,
         current_raw()?
     ))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// Cumulative maximum along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn cummax_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_cummax_axis(
@@ -138,12 +158,15 @@ pub fn cummax_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Resu
         inclusive,
         current_raw()?
     ))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// Cumulative minimum of the flattened array.
 ///
 /// Python: `mlx.core.cummin`.
+///
+/// # Errors
+/// Only if MLX reports a failure.
 pub fn cummin(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_cummin(
@@ -153,10 +176,13 @@ pub fn cummin(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
         inclusive,
         current_raw()?
     ))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// Cumulative minimum along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn cummin_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_cummin_axis(
@@ -167,13 +193,17 @@ pub fn cummin_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Resu
         inclusive,
         current_raw()?
     ))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// Cumulative `log(sum(exp(a)))` of the flattened array, computed stably.
 ///
 /// Python: `mlx.core.logcumsumexp`.
 ///
+/// # Errors
+/// Only if MLX reports a failure.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::logcumsumexp};
 /// let a = Array::from_slice(&[0.0f32, 0.0], &[2])?;
@@ -190,10 +220,13 @@ pub fn logcumsumexp(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> 
         inclusive,
         current_raw()?
     ))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// Cumulative `log(sum(exp(a)))` along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn logcumsumexp_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_logcumsumexp_axis(
@@ -204,5 +237,5 @@ pub fn logcumsumexp_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -
         inclusive,
         current_raw()?
     ))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }

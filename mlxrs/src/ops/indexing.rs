@@ -9,8 +9,14 @@
 //! the plain name a list of index arrays for a list of axes; `scatter_add_axis` is the
 //! along-axis form (like [`put_along_axis`], but adding).
 //!
-//! Out-of-bounds indices in *index arrays* are not checked by MLX (negative ones count
-//! from the end); the values read or written for them are unspecified.
+//! **Index arrays are kept in bounds.** MLX does not check the entries of index arrays:
+//! one outside its axis reads or writes outside the array's buffer (garbage, or a crash
+//! of the process, in Python MLX too). Every index array that enters an op of this
+//! module is first normalized lazily, inside the graph: a negative entry counts from the
+//! end (as in MLX), then each entry is clamped so that the block it starts lies inside
+//! the axis. In-range indices keep their meaning; an out-of-range one selects the
+//! nearest edge, as JAX does by default. (Under `compile` with `shapeless = true` the
+//! bounds are those of the shapes traced first.)
 //!
 //! ```
 //! use mlxrs::{Array, ops::{take, take_axis}};
@@ -24,14 +30,102 @@
 use crate::error::mlx_call;
 use crate::stream::current_raw;
 use crate::vector::VectorArray;
-use crate::{Array, Error, Result};
+use crate::{Array, Dtype, Error, Result};
+
+/// The size of `a`'s axis `axis` (negative counts from the end); `None` out of range.
+fn axis_size(a: &Array, axis: i32) -> Option<i32> {
+    let ndim = i32::try_from(a.ndim()).ok()?;
+    let axis = if axis < 0 { axis + ndim } else { axis };
+    (0..ndim).contains(&axis).then(|| a.shape()[axis as usize])
+}
+
+/// `indices` made safe for MLX (see the module docs): entries per position `k` of the
+/// last axis when `dims` has several entries (a `start` vector), else all entries, are
+/// wrapped from the end of `[0, dims[k])` and clamped to `[0, dims[k] - windows[k]]`.
+/// Non-integer indices, and blocks that do not fit at all, are left for MLX to reject.
+fn in_bounds(indices: &Array, dims: &[i32], windows: &[i32]) -> Result<Array> {
+    let fits = dims.len() == windows.len()
+        && !dims.is_empty()
+        && dims
+            .iter()
+            .zip(windows)
+            .all(|(&d, &w)| d > 0 && (0..=d).contains(&w));
+    if !indices.dtype().is_integer() || !fits {
+        return Ok(indices.clone());
+    }
+    let i = match indices.dtype() {
+        Dtype::Int32 => indices.clone(),
+        _ => indices.astype(Dtype::Int32)?,
+    };
+    let highest: Vec<i32> = dims.iter().zip(windows).map(|(d, w)| d - w).collect();
+    let (dim, high) = if dims.len() == 1 {
+        (Array::from(dims[0]), Array::from(highest[0]))
+    } else {
+        (
+            Array::from_slice(dims, &[dims.len()])?,
+            Array::from_slice(&highest, &[highest.len()])?,
+        )
+    };
+    let zero = Array::from(0i32);
+    let wrapped = r#where(&super::less(&i, &zero)?, &super::add(&i, &dim)?, &i)?;
+    super::clip(&wrapped, Some(&zero), Some(&high))
+}
+
+/// [`in_bounds`] for one index array along `axis` of `a`, one element at a time.
+fn along(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
+    match axis_size(a, axis) {
+        Some(n) => in_bounds(indices, &[n], &[1]),
+        None => Ok(indices.clone()),
+    }
+}
+
+/// The block extent along `axis` of `a` of a scatter whose `updates` are
+/// `index shape ++ block` (one block dimension per axis of `a`).
+fn scatter_window(a: &Array, updates: &Array, axis: i32) -> Option<i32> {
+    let lead = updates.ndim().checked_sub(a.ndim())?;
+    let ndim = a.ndim() as i32;
+    let axis = if axis < 0 { axis + ndim } else { axis };
+    updates
+        .shape()
+        .get(lead + usize::try_from(axis).ok()?)
+        .copied()
+}
+
+/// [`in_bounds`] for the index arrays of a gather or scatter: `indices[k]` indexes
+/// `axes[k]` of `a`, starting blocks of `window(axis)` elements.
+fn each_in_bounds(
+    a: &Array,
+    indices: &[Array],
+    axes: &[i32],
+    window: impl Fn(i32) -> Option<i32>,
+) -> Result<Vec<Array>> {
+    indices
+        .iter()
+        .enumerate()
+        .map(|(k, idx)| {
+            let axis = axes.get(k).copied();
+            match axis.and_then(|ax| Some((axis_size(a, ax)?, window(ax)?))) {
+                Some((n, w)) => in_bounds(idx, &[n], &[w]),
+                None => Ok(idx.clone()),
+            }
+        })
+        .collect()
+}
 
 pub use crate::array::{Idx, s};
 
 /// Elements of the flattened `a` at `indices` (the result has the shape of `indices`).
 ///
 /// Python: `mlx.core.take(a, indices)` (no axis).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `indices` is not of an integer dtype, or `a` is
+/// empty and `indices` is not.
 pub fn take(a: &Array, indices: &Array) -> Result<Array> {
+    let indices = &match i32::try_from(a.size()) {
+        Ok(n) => in_bounds(indices, &[n], &[1])?,
+        Err(_) => indices.clone(),
+    };
     let mut out = Array::empty();
     mlx_call!(mlx_take(
         out.as_out(),
@@ -45,7 +139,12 @@ pub fn take(a: &Array, indices: &Array) -> Result<Array> {
 /// Slices of `a` along `axis` at `indices`: `take_axis(a, i, 1)` is `a[:, i]`.
 ///
 /// Python: `mlx.core.take(a, indices, axis)`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `indices` is not of an integer dtype, `axis` is
+/// out of range, or that axis is empty and `indices` is not.
 pub fn take_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
+    let indices = &along(a, indices, axis)?;
     let mut out = Array::empty();
     mlx_call!(mlx_take_axis(
         out.as_out(),
@@ -62,6 +161,12 @@ pub fn take_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
 ///
 /// Python: `mlx.core.take_along_axis`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `indices` is not of an integer dtype, does not
+/// have as many dimensions as `a` or does not broadcast against it, or `axis` is out of
+/// range.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::{argsort_axis, take_along_axis}};
 /// let a = Array::from_slice(&[3i32, 1, 2, 0], &[2, 2])?;
@@ -70,6 +175,7 @@ pub fn take_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn take_along_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
+    let indices = &along(a, indices, axis)?;
     let mut out = Array::empty();
     mlx_call!(mlx_take_along_axis(
         out.as_out(),
@@ -86,6 +192,10 @@ pub fn take_along_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
 ///
 /// Python: `mlx.core.put_along_axis`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) as for [`take_along_axis`].
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::put_along_axis};
 /// let a = Array::zeros(&[2, 3], mlxrs::Dtype::Int32)?;
@@ -95,6 +205,7 @@ pub fn take_along_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn put_along_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> Result<Array> {
+    let indices = &along(a, indices, axis)?;
     let mut out = Array::empty();
     mlx_call!(mlx_put_along_axis(
         out.as_out(),
@@ -112,6 +223,10 @@ pub fn put_along_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> 
 ///
 /// C++: `mlx::core::scatter_add_axis`.
 ///
+/// # Errors
+/// As for [`put_along_axis`].
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::scatter_add_axis};
 /// let a = Array::zeros(&[1, 3], mlxrs::Dtype::Int32)?;
@@ -121,6 +236,7 @@ pub fn put_along_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> 
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn scatter_add_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> Result<Array> {
+    let indices = &along(a, indices, axis)?;
     let mut out = Array::empty();
     mlx_call!(mlx_scatter_add_axis(
         out.as_out(),
@@ -139,6 +255,13 @@ pub fn scatter_add_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -
 ///
 /// C++: `mlx::core::gather`; the primitive behind indexing.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `indices` and `axes` differ in length, an axis
+/// is out of range or given twice, the index arrays are not of an integer dtype or do not
+/// broadcast together, or `slice_sizes` does not have one entry per axis of `a`, each
+/// between 0 and that axis's size.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::gather};
 /// let a = Array::from_slice(&[1i32, 2, 3, 4, 5, 6], &[3, 2])?;
@@ -149,7 +272,15 @@ pub fn scatter_add_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn gather(a: &Array, indices: &[Array], axes: &[i32], slice_sizes: &[i32]) -> Result<Array> {
-    let indices = VectorArray::from_arrays(indices);
+    let window = |axis: i32| {
+        let axis = if axis < 0 {
+            axis + a.ndim() as i32
+        } else {
+            axis
+        };
+        (slice_sizes.len() == a.ndim()).then(|| slice_sizes.get(axis as usize).copied())?
+    };
+    let indices = VectorArray::from_arrays(&each_in_bounds(a, indices, axes, window)?);
     let mut out = Array::empty();
     mlx_call!(mlx_gather(
         out.as_out(),
@@ -165,7 +296,19 @@ pub fn gather(a: &Array, indices: &[Array], axes: &[i32], slice_sizes: &[i32]) -
 }
 
 /// [`gather`] with one index array for one axis.
+///
+/// # Errors
+/// As for [`gather`].
 pub fn gather_single(a: &Array, indices: &Array, axis: i32, slice_sizes: &[i32]) -> Result<Array> {
+    let window = |axis: i32| {
+        let axis = if axis < 0 {
+            axis + a.ndim() as i32
+        } else {
+            axis
+        };
+        (slice_sizes.len() == a.ndim()).then(|| slice_sizes.get(axis as usize).copied())?
+    };
+    let indices = &each_in_bounds(a, std::slice::from_ref(indices), &[axis], window)?[0];
     let mut out = Array::empty();
     mlx_call!(mlx_gather_single(
         out.as_out(),
@@ -182,8 +325,15 @@ pub fn gather_single(a: &Array, indices: &Array, axis: i32, slice_sizes: &[i32])
 macro_rules! scatter_ops {
     ($($(#[$m:meta])* $name:ident, $single:ident => $sys:ident, $sys_single:ident;)*) => {$(
         $(#[$m])*
+        ///
+        /// # Errors
+        /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `indices` and `axes`
+        /// differ in length, an axis is out of range or given twice, the index arrays are
+        /// not of an integer dtype or do not broadcast together, or `updates` does not have
+        /// the shape `B ++ block` described above.
         pub fn $name(a: &Array, indices: &[Array], updates: &Array, axes: &[i32]) -> Result<Array> {
-            let indices = VectorArray::from_arrays(indices);
+            let indices = each_in_bounds(a, indices, axes, |ax| scatter_window(a, updates, ax))?;
+            let indices = VectorArray::from_arrays(&indices);
             let mut out = Array::empty();
             mlx_call!($sys(
                 out.as_out(),
@@ -198,7 +348,13 @@ macro_rules! scatter_ops {
         }
 
         #[doc = concat!("[`", stringify!($name), "`] with one index array for one axis.")]
+        ///
+        /// # Errors
+        #[doc = concat!("As for [`", stringify!($name), "`].")]
         pub fn $single(a: &Array, indices: &Array, updates: &Array, axis: i32) -> Result<Array> {
+            let indices = &each_in_bounds(a, std::slice::from_ref(indices), &[axis], |ax| {
+                scatter_window(a, updates, ax)
+            })?[0];
             let mut out = Array::empty();
             mlx_call!($sys_single(
                 out.as_out(),
@@ -221,6 +377,7 @@ scatter_ops! {
     ///
     /// C++: `mlx::core::scatter`; Python's `a[idx] = v` uses it.
     ///
+    /// # Examples
     /// ```
     /// use mlxrs::{Array, ops::{scatter, scatter_add_single}};
     /// let a = Array::zeros(&[3, 2], mlxrs::Dtype::Int32)?;
@@ -256,6 +413,12 @@ scatter_ops! {
 ///
 /// C++: `mlx::core::masked_scatter`; Python's `a[mask] = src`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `mask` is not a `bool` array, has more
+/// dimensions than `a` or does not broadcast to it, or `src` does not fit the masked
+/// positions.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::masked_scatter};
 /// let a = Array::zeros(&[4], mlxrs::Dtype::Int32)?;
@@ -327,6 +490,12 @@ slice_updates! {
     ///
     /// C++: `mlx::core::slice_update`.
     ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the three slices differ in length; MLX's error
+    /// ([`Error::Backend`]) when they do not have one entry per axis of `src`, or `update`
+    /// does not broadcast to the slice.
+    ///
+    /// # Examples
     /// ```
     /// use mlxrs::{Array, ops::{slice_update, slice_update_add}};
     /// let a = Array::zeros(&[2, 3], mlxrs::Dtype::Int32)?;
@@ -336,18 +505,26 @@ slice_updates! {
     /// assert_eq!(c.to_vec::<i32>()?, [0, 1, 1, 5, 1, 6]);
     /// # Ok::<(), mlxrs::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] when the three slices differ in length; MLX's error
-    /// when `update` does not broadcast to the slice.
     slice_update => mlx_slice_update;
     /// Like [`slice_update`], but adds `update` to the slice.
+    ///
+    /// # Errors
+    /// As for [`slice_update`].
     slice_update_add => mlx_slice_update_add;
     /// Like [`slice_update`], but multiplies the slice by `update`.
+    ///
+    /// # Errors
+    /// As for [`slice_update`].
     slice_update_prod => mlx_slice_update_prod;
     /// Like [`slice_update`], but keeps the elementwise maximum with `update`.
+    ///
+    /// # Errors
+    /// As for [`slice_update`].
     slice_update_max => mlx_slice_update_max;
     /// Like [`slice_update`], but keeps the elementwise minimum with `update`.
+    ///
+    /// # Errors
+    /// As for [`slice_update`].
     slice_update_min => mlx_slice_update_min;
 }
 
@@ -357,6 +534,12 @@ slice_updates! {
 ///
 /// Python: `mlx.core.slice(a, start_indices, axes, slice_size)`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `start` is not of an integer dtype or does not
+/// have one entry per axis in `axes`, or `slice_size` does not have one entry per axis of
+/// `a`, each at most that axis's size.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::slice_dynamic};
 /// let a = Array::from_slice(&[1i32, 2, 3, 4, 5, 6], &[3, 2])?;
@@ -365,6 +548,9 @@ slice_updates! {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn slice_dynamic(a: &Array, start: &Array, axes: &[i32], slice_size: &[i32]) -> Result<Array> {
+    let start = &dynamic_start(a, start, axes, |axis| {
+        (slice_size.len() == a.ndim()).then(|| slice_size.get(axis).copied())?
+    })?;
     let mut out = Array::empty();
     mlx_call!(mlx_slice_dynamic(
         out.as_out(),
@@ -379,11 +565,44 @@ pub fn slice_dynamic(a: &Array, start: &Array, axes: &[i32], slice_size: &[i32])
     Ok(out)
 }
 
+/// [`in_bounds`] for the `start` vector of a dynamic slice: entry `k` starts a block of
+/// `window(axis)` elements along `axes[k]` of `a`.
+fn dynamic_start(
+    a: &Array,
+    start: &Array,
+    axes: &[i32],
+    window: impl Fn(usize) -> Option<i32>,
+) -> Result<Array> {
+    let mut dims = Vec::with_capacity(axes.len());
+    let mut windows = Vec::with_capacity(axes.len());
+    for &axis in axes {
+        let ndim = a.ndim() as i32;
+        let ax = if axis < 0 { axis + ndim } else { axis };
+        let (Some(n), Some(w)) = (
+            axis_size(a, axis),
+            usize::try_from(ax).ok().and_then(&window),
+        ) else {
+            return Ok(start.clone());
+        };
+        dims.push(n);
+        windows.push(w);
+    }
+    if start.shape() != [axes.len() as i32] {
+        return Ok(start.clone());
+    }
+    in_bounds(start, &dims, &windows)
+}
+
 /// A copy of `src` with `update` written at the positions held in the integer array
 /// `start` along `axes` (read when the graph runs).
 ///
 /// Python: `mlx.core.slice_update(a, update, start_indices, axes)`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `start` is not of an integer dtype or does not
+/// have one entry per axis in `axes`, or `update` does not broadcast to a block of `src`.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::slice_update_dynamic};
 /// let a = Array::zeros(&[3, 3], mlxrs::Dtype::Float32)?;
@@ -398,6 +617,11 @@ pub fn slice_update_dynamic(
     start: &Array,
     axes: &[i32],
 ) -> Result<Array> {
+    // `update` broadcasts against the block: align its shape to the right of `src`'s.
+    let start = &dynamic_start(src, start, axes, |axis| {
+        let lead = src.ndim().checked_sub(update.ndim())?;
+        Some(axis.checked_sub(lead).map_or(1, |k| update.shape()[k]))
+    })?;
     let mut out = Array::empty();
     mlx_call!(mlx_slice_update_dynamic(
         out.as_out(),
@@ -417,6 +641,11 @@ pub fn slice_update_dynamic(
 /// Python: `mlx.core.where` (a Rust keyword, hence the raw identifier: call it as
 /// `ops::r#where`).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `condition`, `x` and `y` do not broadcast
+/// together.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops};
 /// let c = Array::from_slice(&[true, false, true], &[3])?;

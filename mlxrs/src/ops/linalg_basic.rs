@@ -2,6 +2,18 @@
 //! gathered and masked products, `hadamard_transform` and `trace`.
 //!
 //! Factorizations and solvers live in [`crate::linalg`].
+//!
+//! ```
+//! use mlxrs::{Array, ops::{matmul, outer, tensordot_axis}};
+//! let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+//! let v = Array::from_slice(&[1.0f32, 1.0], &[2])?;
+//! // A vector operand is treated as a column: the row sums of `a`.
+//! assert_eq!(matmul(&a, &v)?.to_vec::<f32>()?, [3.0, 7.0]);
+//! assert_eq!(outer(&v, &v)?.to_vec::<f32>()?, [1.0, 1.0, 1.0, 1.0]);
+//! // Contracting both axes: the sum of the elementwise product.
+//! assert_eq!(tensordot_axis(&a, &a, 2)?.item::<f32>()?, 30.0);
+//! # Ok::<(), mlxrs::Error>(())
+//! ```
 
 use std::ffi::CString;
 
@@ -14,14 +26,16 @@ use crate::{Array, Dtype, Error, Result};
 binary! {
     /// Matrix product with NumPy's broadcasting rules for batch dimensions.
     ///
+    /// # Examples
     /// ```
     /// use mlxrs::{Array, ops::matmul};
-    /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
-    /// let i = Array::from_slice(&[1.0f32, 0.0, 0.0, 1.0], &[2, 2]).unwrap();
-    /// assert_eq!(matmul(&a, &i).unwrap().to_vec::<f32>().unwrap(), vec![1.0, 2.0, 3.0, 4.0]);
+    /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+    /// let i = Array::from_slice(&[1.0f32, 0.0, 0.0, 1.0], &[2, 2])?;
+    /// assert_eq!(matmul(&a, &i)?.to_vec::<f32>()?, vec![1.0, 2.0, 3.0, 4.0]);
     /// // Shapes are checked when the op is built:
-    /// let err = matmul(&a, &Array::zeros(&[3, 2], mlxrs::Dtype::Float32).unwrap()).unwrap_err();
+    /// let err = matmul(&a, &Array::zeros(&[3, 2], mlxrs::Dtype::Float32)?).unwrap_err();
     /// assert!(err.to_string().starts_with("[matmul]"));
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
     matmul => mlx_matmul;
     /// Inner product over the last axes (the dot product for vectors).
@@ -36,6 +50,12 @@ binary! {
 ///
 /// Python: `mlx.core.addmm` (defaults `alpha = beta = 1`).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when the inner dimensions of `a` and `b` differ, `c`
+/// does not broadcast to the shape of the product, an input is 0-dimensional, or the
+/// dtypes are not floating-point.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::addmm};
 /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
@@ -63,6 +83,11 @@ pub fn addmm(c: &Array, a: &Array, b: &Array, alpha: f32, beta: f32) -> Result<A
 /// the output (boolean masks skip tiles; floating masks scale them).
 ///
 /// Python: `mlx.core.block_masked_mm` (default `block_size` 64; 32 and 64 are supported).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when the inner dimensions of `a` and `b` differ, an
+/// input is 0-dimensional or not floating-point, or a mask does not broadcast to its tile
+/// grid.
 pub fn block_masked_mm(
     a: &Array,
     b: &Array,
@@ -92,6 +117,11 @@ pub fn block_masked_mm(
 ///
 /// Python: `mlx.core.gather_mm`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when the inner dimensions of `a` and `b` differ, or
+/// an index array is not of an integer dtype or does not fit the batch dimensions.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, Dtype, ops::gather_mm};
 /// let a = Array::ones(&[1, 2, 2], Dtype::Float32)?;
@@ -128,6 +158,12 @@ pub fn gather_mm(
 ///
 /// Python: `mlx.core.segmented_mm`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `segments` is not of an integer dtype or of
+/// shape `(..., 2)`, `a` or `b` has batch dimensions, the inner dimensions differ, or the
+/// dtypes are not floating-point.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, Dtype, ops::segmented_mm};
 /// let a = Array::arange(0.0, 8.0, 1.0, Dtype::Float32)?.reshape(&[2, 4])?;
@@ -155,6 +191,11 @@ pub fn segmented_mm(a: &Array, b: &Array, segments: &Array) -> Result<Array> {
 /// Python: `mlx.core.tensordot(a, b, axes=[axes_a, axes_b])`; see [`tensordot_axis`] for
 /// the integer form.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `axes_a` and `axes_b` differ in length, or the
+/// contracted axes differ in size.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::tensordot};
 /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
@@ -181,6 +222,10 @@ pub fn tensordot(a: &Array, b: &Array, axes_a: &[i32], axes_b: &[i32]) -> Result
 /// Tensor contraction of the last `axis` axes of `a` with the first `axis` axes of `b`.
 ///
 /// Python: `mlx.core.tensordot(a, b, axes=axis)` (Python's default is 2).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `axis` exceeds the number of dimensions of `a`
+/// or `b`, or the contracted axes differ in size.
 pub fn tensordot_axis(a: &Array, b: &Array, axis: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_tensordot_axis(
@@ -197,6 +242,11 @@ pub fn tensordot_axis(a: &Array, b: &Array, axis: i32) -> Result<Array> {
 ///
 /// Python: `mlx.core.einsum`.
 ///
+/// # Errors
+/// [`Error::InvalidArgument`] if `subscripts` contains a NUL byte; MLX's error
+/// ([`Error::Backend`]) for an invalid equation or operands that do not match it.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::einsum};
 /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
@@ -206,10 +256,6 @@ pub fn tensordot_axis(a: &Array, b: &Array, axis: i32) -> Result<Array> {
 /// assert_eq!(ab.to_vec::<f32>()?, [7.0, 10.0, 15.0, 22.0]);
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
-///
-/// # Errors
-/// [`Error::InvalidArgument`] if `subscripts` contains a NUL byte; MLX's error for an
-/// invalid equation or operands that do not match it.
 pub fn einsum(subscripts: &str, operands: &[Array]) -> Result<Array> {
     let subscripts = CString::new(subscripts)
         .map_err(|_| Error::invalid("subscripts", "contains a NUL byte"))?;
@@ -228,6 +274,11 @@ pub fn einsum(subscripts: &str, operands: &[Array]) -> Result<Array> {
 ///
 /// Python: `mlx.core.vecdot` (default `axis = -1`).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `a` or `b` is 0-dimensional, they differ in size
+/// along `axis` or do not broadcast together, or `axis` is out of range.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::vecdot};
 /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
@@ -251,6 +302,11 @@ pub fn vecdot(a: &Array, b: &Array, axis: i32) -> Result<Array> {
 ///
 /// Python: `mlx.core.hadamard_transform`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) for an empty `a`, or a last axis whose size is not `m
+/// * 2^k` with `m` one of 1, 12, 20 and 28.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::hadamard_transform};
 /// let a = Array::from_slice(&[1.0f32, 0.0], &[2])?;
@@ -272,6 +328,10 @@ pub fn hadamard_transform(a: &Array, scale: Option<f32>) -> Result<Array> {
 ///
 /// Python: `mlx.core.trace(a)`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `a` has fewer than 2 dimensions.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::trace};
 /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
@@ -288,6 +348,10 @@ pub fn trace(a: &Array) -> Result<Array> {
 /// `dtype` (`None`: the dtype of `a`).
 ///
 /// Python: `mlx.core.trace(a, offset, axis1, axis2, dtype)`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `a` has fewer than 2 dimensions, or `axis1` and
+/// `axis2` are out of range or the same axis.
 pub fn trace_axes(
     a: &Array,
     offset: i32,

@@ -4,6 +4,18 @@
 //! Every op takes `&Array` arguments, returns `Result<Array>` (MLX checks shapes and
 //! dtypes when the op is built, so a mismatch is an immediate `Err` with MLX's message),
 //! and runs on the calling thread's current stream (see [`crate::stream`]).
+//!
+//! ```
+//! use mlxrs::{Array, ops};
+//! let a = Array::from_slice(&[1.0f32, 2.0, 3.0], &[3])?;
+//! let b = ops::multiply(&a, &Array::from(2.0f32))?; // broadcasting
+//! assert_eq!(ops::sum(&b, false)?.item::<f32>()?, 12.0);
+//! // A shape mismatch is an `Err` at once, carrying MLX's message.
+//! let err = ops::add(&a, &Array::from_slice(&[1.0f32, 2.0], &[2])?).unwrap_err();
+//! assert!(matches!(err, mlxrs::Error::Backend(_)));
+//! assert!(err.to_string().contains("cannot be broadcast"));
+//! # Ok::<(), mlxrs::Error>(())
+//! ```
 
 pub mod arithmetic;
 pub mod comparison;
@@ -35,6 +47,10 @@ pub use sorting::*;
 macro_rules! unary {
     ($($(#[$m:meta])* $name:ident => $sys:ident;)*) => {$(
         $(#[$m])*
+        ///
+        /// # Errors
+        /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when the op does not
+        /// accept `a`, e.g. a complex array for `floor`, or a float one for `bitwise_invert`.
         pub fn $name(a: &$crate::Array) -> $crate::Result<$crate::Array> {
             let mut out = $crate::Array::empty();
             $crate::error::mlx_call!($sys(out.as_out(), a.as_raw(), $crate::stream::current_raw()?))?;
@@ -47,6 +63,12 @@ macro_rules! unary {
 macro_rules! binary {
     ($($(#[$m:meta])* $name:ident => $sys:ident;)*) => {$(
         $(#[$m])*
+        ///
+        /// # Errors
+        /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when the shapes of `a` and
+        /// `b` do not fit the op (they do not broadcast, or for `matmul` and `inner` the
+        /// contracted dimensions differ) or their dtypes are not accepted, e.g. floats for
+        /// the bitwise ops and shifts.
         pub fn $name(a: &$crate::Array, b: &$crate::Array) -> $crate::Result<$crate::Array> {
             let mut out = $crate::Array::empty();
             $crate::error::mlx_call!($sys(out.as_out(), a.as_raw(), b.as_raw(), $crate::stream::current_raw()?))?;
@@ -56,6 +78,17 @@ macro_rules! binary {
 }
 
 pub(crate) use {binary, unary};
+
+/// An op's lazy result, replaced by an empty constant of the same shape and dtype when
+/// it has no elements. MLX 0.32.2's CPU kernels for sorts, scans, the LU-based linalg
+/// ops and permutations divide by a zero extent on empty inputs and kill the process
+/// with SIGFPE (Python MLX too); an empty result needs no kernel at all.
+pub(crate) fn skip_kernel_if_empty(out: crate::Array) -> crate::Result<crate::Array> {
+    if out.size() != 0 {
+        return Ok(out);
+    }
+    crate::Array::zeros(out.shape(), out.dtype())
+}
 
 /// The raw handle of an optional array: mlx-c reads a null `ctx` as "not given"
 /// (its `/* may be null */` parameters).

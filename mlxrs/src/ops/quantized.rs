@@ -101,7 +101,9 @@ impl QuantizeOptions {
 /// Python: `mlx.core.quantize`.
 ///
 /// # Errors
-/// MLX's error for an unsupported group size, bit width or shape.
+/// MLX's error ([`Error::Backend`]) when `w` has fewer than 2 dimensions or is not
+/// floating-point, its last axis is not divisible by the group size, or the group size or
+/// bit width is not supported by the mode (see [`QuantizationMode`]).
 pub fn quantize(
     w: &Array,
     options: QuantizeOptions,
@@ -131,6 +133,12 @@ pub fn quantize(
 /// the ones `w` was quantized with.
 ///
 /// Python: `mlx.core.dequantize`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `w` is not a `uint32` array of 2 or more
+/// dimensions, the shapes of `scales` and `biases` do not match `w` under `options` (e.g.
+/// other options than the ones `w` was quantized with), `biases` is `None` in affine
+/// mode, or the group size or bit width is not supported.
 pub fn dequantize(
     w: &Array,
     scales: &Array,
@@ -160,6 +168,12 @@ pub fn dequantize(
 ///
 /// Python: `mlx.core.quantized_matmul` (default `transpose = true`).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when the last dimension of `x` does not match the
+/// dequantized `w`, the shapes of `w`, `scales` and `biases` do not match under
+/// `options`, or `x` is not floating-point.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, Dtype, ops::{matmul, quantize, quantized_matmul, swapaxes, QuantizeOptions}};
 /// let w = Array::ones(&[4, 64], Dtype::Float32)?;
@@ -199,6 +213,10 @@ pub fn quantized_matmul(
 /// that `rhs_indices` is sorted.
 ///
 /// Python: `mlx.core.gather_qmm`.
+///
+/// # Errors
+/// As for [`quantized_matmul`], and MLX's error ([`Error::Backend`]) when an index array
+/// is not of an integer dtype or does not fit the batch dimensions.
 #[allow(clippy::too_many_arguments)]
 pub fn gather_qmm(
     x: &Array,
@@ -237,6 +255,12 @@ pub fn gather_qmm(
 ///
 /// Python: `mlx.core.qqmm`. MLX implements it only on some GPUs; elsewhere it is an
 /// `Err`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) where MLX has no implementation (e.g. on the CPU,
+/// `"[QQMatmul] NYI for the general case"`), for inputs that are not 2-dimensional or not
+/// floating-point, a quantized `w` without `w_scales`, or (in
+/// [`QuantizationMode::Nvfp4`]) only one of the two global scales.
 pub fn qqmm(
     x: &Array,
     w: &Array,
@@ -264,6 +288,10 @@ pub fn qqmm(
 /// [`qqmm`] with matrix-level gather over the batch dimensions, as in [`gather_qmm`].
 ///
 /// Python: `mlx.core.gather_qqmm`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) where MLX has no implementation (e.g. on the CPU), or
+/// as for [`qqmm`] and [`gather_qmm`].
 #[allow(clippy::too_many_arguments)]
 pub fn gather_qqmm(
     x: &Array,
@@ -299,6 +327,10 @@ pub fn gather_qqmm(
 ///
 /// Python: `mlx.core.to_fp8`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `x` is not of a real floating-point dtype.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, Dtype, ops::{from_fp8, to_fp8}};
 /// let x = Array::from_slice(&[1.0f32, -2.0, 0.5], &[3])?;
@@ -317,6 +349,10 @@ pub fn to_fp8(x: &Array) -> Result<Array> {
 /// (Python's default is `bfloat16`).
 ///
 /// Python: `mlx.core.from_fp8`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`]) when `x` is not a `uint8` array or `dtype` is not a
+/// real floating-point type.
 pub fn from_fp8(x: &Array, dtype: Dtype) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_from_fp8(

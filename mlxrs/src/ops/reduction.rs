@@ -2,7 +2,17 @@
 //!
 //! Each reduction comes in three forms, as in mlx-c: `sum(a, keepdims)` over everything,
 //! `sum_axis(a, axis, keepdims)`, and `sum_axes(a, &axes, keepdims)`; negative axes count
-//! from the end.
+//! from the end. With `keepdims` the reduced axes stay, with size 1.
+//!
+//! ```
+//! use mlxrs::{Array, ops::{max_axis, mean, sum_axes}};
+//! let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+//! assert_eq!(mean(&a, false)?.item::<f32>()?, 2.5);
+//! assert_eq!(max_axis(&a, -1, false)?.to_vec::<f32>()?, [2.0, 4.0]);
+//! assert_eq!(max_axis(&a, -1, true)?.shape(), &[2, 1]);
+//! assert_eq!(sum_axes(&a, &[0, 1], false)?.item::<f32>()?, 10.0);
+//! # Ok::<(), mlxrs::Error>(())
+//! ```
 
 use crate::error::mlx_call;
 use crate::stream::current_raw;
@@ -11,6 +21,10 @@ use crate::{Array, Dtype, Result};
 macro_rules! reduction {
     ($($(#[$m:meta])* $name:ident, $axis:ident, $axes:ident => $sys:ident, $sys_axis:ident, $sys_axes:ident;)*) => {$(
         $(#[$m])*
+        ///
+        /// # Errors
+        /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when MLX cannot reduce
+        /// `a`, e.g. `max` or `min` of an empty array.
         pub fn $name(a: &Array, keepdims: bool) -> Result<Array> {
             let mut out = Array::empty();
             mlx_call!($sys(out.as_out(), a.as_raw(), keepdims, current_raw()?))?;
@@ -18,6 +32,10 @@ macro_rules! reduction {
         }
 
         #[doc = concat!("[`", stringify!($name), "`] along one axis.")]
+        ///
+        /// # Errors
+        /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of
+        #[doc = concat!("range, or as for [`", stringify!($name), "`].")]
         pub fn $axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
             let mut out = Array::empty();
             mlx_call!($sys_axis(out.as_out(), a.as_raw(), axis, keepdims, current_raw()?))?;
@@ -25,6 +43,10 @@ macro_rules! reduction {
         }
 
         #[doc = concat!("[`", stringify!($name), "`] along several axes.")]
+        ///
+        /// # Errors
+        /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range
+        #[doc = concat!("or given twice, or as for [`", stringify!($name), "`].")]
         pub fn $axes(a: &Array, axes: &[i32], keepdims: bool) -> Result<Array> {
             let mut out = Array::empty();
             mlx_call!($sys_axes(out.as_out(), a.as_raw(), axes.as_ptr(), axes.len(), keepdims, current_raw()?))?;
@@ -36,11 +58,13 @@ macro_rules! reduction {
 reduction! {
     /// Sum of all elements.
     ///
+    /// # Examples
     /// ```
     /// use mlxrs::{Array, ops::{sum, sum_axis}};
-    /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2]).unwrap();
-    /// assert_eq!(sum(&a, false).unwrap().item::<f32>().unwrap(), 10.0);
-    /// assert_eq!(sum_axis(&a, 0, false).unwrap().to_vec::<f32>().unwrap(), vec![4.0, 6.0]);
+    /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+    /// assert_eq!(sum(&a, false)?.item::<f32>()?, 10.0);
+    /// assert_eq!(sum_axis(&a, 0, false)?.to_vec::<f32>()?, vec![4.0, 6.0]);
+    /// # Ok::<(), mlxrs::Error>(())
     /// ```
     sum, sum_axis, sum_axes => mlx_sum, mlx_sum_axis, mlx_sum_axes;
     /// Mean of all elements.
@@ -64,6 +88,9 @@ reduction! {
 }
 
 /// Index of the largest element of the flattened array.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an empty `a`.
 pub fn argmax(a: &Array, keepdims: bool) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_argmax(
@@ -76,6 +103,10 @@ pub fn argmax(a: &Array, keepdims: bool) -> Result<Array> {
 }
 
 /// Indices of the largest elements along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
+/// an empty `a`.
 pub fn argmax_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_argmax_axis(
@@ -89,6 +120,9 @@ pub fn argmax_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
 }
 
 /// Index of the smallest element of the flattened array.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an empty `a`.
 pub fn argmin(a: &Array, keepdims: bool) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_argmin(
@@ -101,6 +135,10 @@ pub fn argmin(a: &Array, keepdims: bool) -> Result<Array> {
 }
 
 /// Indices of the smallest elements along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
+/// an empty `a`.
 pub fn argmin_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_argmin_axis(
@@ -114,6 +152,9 @@ pub fn argmin_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
 }
 
 /// Variance of all elements with `ddof` delta degrees of freedom.
+///
+/// # Errors
+/// Only if MLX reports a failure (an empty `a` gives NaN).
 pub fn var(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_var(
@@ -127,6 +168,10 @@ pub fn var(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
 }
 
 /// Variance along `axes`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range or
+/// given twice.
 pub fn var_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_var_axes(
@@ -142,6 +187,9 @@ pub fn var_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Ar
 }
 
 /// Standard deviation of all elements with `ddof` delta degrees of freedom.
+///
+/// # Errors
+/// Only if MLX reports a failure (an empty `a` gives NaN).
 pub fn std(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_std(
@@ -155,6 +203,10 @@ pub fn std(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
 }
 
 /// Standard deviation along `axes`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range or
+/// given twice.
 pub fn std_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_std_axes(
@@ -170,6 +222,9 @@ pub fn std_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Ar
 }
 
 /// Variance along one axis.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn var_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_var_axis(
@@ -185,6 +240,10 @@ pub fn var_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array
 
 /// Standard deviation along one axis.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::std_axis};
 /// let a = Array::from_slice(&[1.0f32, 3.0, 2.0, 2.0], &[2, 2])?;
@@ -211,6 +270,10 @@ pub fn std_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array
 ///
 /// C++: `mlx::core::number_of_elements` (Python has no binding).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, Dtype, ops::number_of_elements};
 /// let a = Array::zeros(&[2, 3, 4], Dtype::Float32)?;

@@ -34,10 +34,18 @@ unary! {
 
 /// The same data with a new shape (one dimension may be `-1`).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `shape` does not hold as
+/// many elements as `a`, or more than one dimension is `-1`;
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
+/// `shape` does not fit in `i32`.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::reshape};
-/// let a = Array::arange(0.0, 6.0, 1.0, mlxrs::Dtype::Float32).unwrap();
-/// assert_eq!(reshape(&a, &[2, -1]).unwrap().shape(), &[2, 3]);
+/// let a = Array::arange(0.0, 6.0, 1.0, mlxrs::Dtype::Float32)?;
+/// assert_eq!(reshape(&a, &[2, -1])?.shape(), &[2, 3]);
+/// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn reshape(a: &Array, shape: impl Shape) -> Result<Array> {
     let dims = shape.dims()?;
@@ -53,6 +61,10 @@ pub fn reshape(a: &Array, shape: impl Shape) -> Result<Array> {
 }
 
 /// Permutes the axes.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `axes` is not a
+/// permutation of the axes of `a` (wrong length, an axis out of range or given twice).
 pub fn transpose_axes(a: &Array, axes: &[i32]) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_transpose_axes(
@@ -66,6 +78,9 @@ pub fn transpose_axes(a: &Array, axes: &[i32]) -> Result<Array> {
 }
 
 /// Swaps two axes.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range.
 pub fn swapaxes(a: &Array, axis1: i32, axis2: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_swapaxes(
@@ -79,6 +94,9 @@ pub fn swapaxes(a: &Array, axis1: i32, axis2: i32) -> Result<Array> {
 }
 
 /// Moves axis `source` to position `destination`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range.
 pub fn moveaxis(a: &Array, source: i32, destination: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_moveaxis(
@@ -92,6 +110,10 @@ pub fn moveaxis(a: &Array, source: i32, destination: i32) -> Result<Array> {
 }
 
 /// Removes the given axes (each must have size 1).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range,
+/// given twice, or whose size is not 1.
 pub fn squeeze_axes(a: &Array, axes: &[i32]) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_squeeze_axes(
@@ -105,6 +127,10 @@ pub fn squeeze_axes(a: &Array, axes: &[i32]) -> Result<Array> {
 }
 
 /// Inserts an axis of size 1 at `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range for
+/// the result.
 pub fn expand_dims(a: &Array, axis: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_expand_dims(
@@ -117,6 +143,10 @@ pub fn expand_dims(a: &Array, axis: i32) -> Result<Array> {
 }
 
 /// Inserts axes of size 1 at `axes`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range for
+/// the result, or given twice.
 pub fn expand_dims_axes(a: &Array, axes: &[i32]) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_expand_dims_axes(
@@ -130,6 +160,11 @@ pub fn expand_dims_axes(a: &Array, axes: &[i32]) -> Result<Array> {
 }
 
 /// Broadcasts to `shape`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `a` does not broadcast to
+/// `shape`; [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize`
+/// dimension of `shape` does not fit in `i32`.
 pub fn broadcast_to(a: &Array, shape: impl Shape) -> Result<Array> {
     let dims = shape.dims()?;
     let mut out = Array::empty();
@@ -144,6 +179,10 @@ pub fn broadcast_to(a: &Array, shape: impl Shape) -> Result<Array> {
 }
 
 /// Flattens axes `start_axis..=end_axis` into one.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `start_axis` comes after
+/// `end_axis` (once negative axes are resolved).
 pub fn flatten(a: &Array, start_axis: i32, end_axis: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_flatten(
@@ -158,6 +197,9 @@ pub fn flatten(a: &Array, start_axis: i32, end_axis: i32) -> Result<Array> {
 
 /// A row-contiguous copy (or a column-contiguous one where `allow_col_major` and the
 /// input already is).
+///
+/// # Errors
+/// Only if MLX reports a failure.
 pub fn contiguous(a: &Array, allow_col_major: bool) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_contiguous(
@@ -170,6 +212,10 @@ pub fn contiguous(a: &Array, allow_col_major: bool) -> Result<Array> {
 }
 
 /// Joins arrays along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an empty `arrays`, arrays
+/// whose ranks differ or whose shapes differ outside `axis`, or an `axis` out of range.
 pub fn concatenate(arrays: &[Array], axis: i32) -> Result<Array> {
     let v = VectorArray::from_arrays(arrays);
     let mut out = Array::empty();
@@ -183,6 +229,10 @@ pub fn concatenate(arrays: &[Array], axis: i32) -> Result<Array> {
 }
 
 /// Stacks arrays along a new axis `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an empty `arrays`, arrays
+/// whose shapes differ, or an `axis` out of range.
 pub fn stack(arrays: &[Array], axis: i32) -> Result<Array> {
     let v = VectorArray::from_arrays(arrays);
     let mut out = Array::empty();
@@ -196,6 +246,10 @@ pub fn stack(arrays: &[Array], axis: i32) -> Result<Array> {
 }
 
 /// Splits into `num_splits` equal parts along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `num_splits` is not
+/// positive or does not divide the size of `axis`, or `axis` is out of range.
 pub fn split(a: &Array, num_splits: i32, axis: i32) -> Result<Vec<Array>> {
     let mut out = VectorArray::empty();
     mlx_call!(mlx_split(
@@ -211,7 +265,9 @@ pub fn split(a: &Array, num_splits: i32, axis: i32) -> Result<Vec<Array>> {
 /// The sub-array `start[i]..stop[i]` in steps of `strides[i]` along each axis.
 ///
 /// # Errors
-/// [`crate::Error::InvalidArgument`] when the three slices differ in length.
+/// [`crate::Error::InvalidArgument`] when the three slices differ in length; MLX's error
+/// ([`Error::Backend`](crate::Error::Backend)) when they do not have one entry per axis
+/// of `a`.
 pub fn slice(a: &Array, start: &[i32], stop: &[i32], strides: &[i32]) -> Result<Array> {
     if start.len() != stop.len() || start.len() != strides.len() {
         return Err(crate::Error::invalid(
@@ -241,6 +297,10 @@ pub fn slice(a: &Array, start: &[i32], stop: &[i32], strides: &[i32]) -> Result<
 
 /// Joins arrays after flattening each one: Python's `mx.concatenate(arrays, axis=None)`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an empty `arrays`.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::concatenate_flat};
 /// let a = Array::from_slice(&[1i32, 2, 3, 4], &[2, 2])?;
@@ -258,6 +318,10 @@ pub fn concatenate_flat(arrays: &[Array]) -> Result<Array> {
 /// Splits along `axis` at the given indices: `indices = [2, 3]` gives `a[:2]`, `a[2:3]`
 /// and `a[3:]` (Python's `mx.split(a, [2, 3], axis)`).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, Dtype, ops::split_sections};
 /// let parts = split_sections(&Array::arange(0.0, 6.0, 1.0, Dtype::Int32)?, &[2, 3], 0)?;
@@ -281,6 +345,11 @@ pub fn split_sections(a: &Array, indices: &[i32], axis: i32) -> Result<Vec<Array
 /// The slices along `axis`, each without that axis (Python's `mx.unstack`; Python's
 /// default axis is 0).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range
+/// (any axis, for a 0-dimensional `a`).
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::unstack};
 /// let rows = unstack(&Array::from_slice(&[1i32, 2, 3, 4], &[2, 2])?, 1)?;
@@ -302,6 +371,11 @@ pub fn unstack(a: &Array, axis: i32) -> Result<Vec<Array>> {
 ///
 /// Python: `mlx.core.broadcast_arrays`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when the shapes do not
+/// broadcast together.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::broadcast_arrays};
 /// let out = broadcast_arrays(&[Array::zeros(&[2, 1], mlxrs::Dtype::Float32)?, Array::from(1.0f32)])?;
@@ -320,6 +394,10 @@ pub fn broadcast_arrays(arrays: &[Array]) -> Result<Vec<Array>> {
 }
 
 /// Removes axis `axis` (it must have size 1).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range or
+/// whose size is not 1.
 pub fn squeeze_axis(a: &Array, axis: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_squeeze_axis(
@@ -335,6 +413,13 @@ pub fn squeeze_axis(a: &Array, axis: i32) -> Result<Array> {
 ///
 /// Python: `mlx.core.unflatten`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `shape` is empty, has
+/// more than one `-1`, or does not hold as many elements as axis `axis`, or `axis` is out
+/// of range; [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize`
+/// dimension of `shape` does not fit in `i32`.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, Dtype, ops::unflatten};
 /// let a = Array::zeros(&[6, 5], Dtype::Float32)?;
@@ -359,6 +444,11 @@ pub fn unflatten(a: &Array, axis: i32, shape: impl Shape) -> Result<Array> {
 ///
 /// Python: `mlx.core.tile`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative entry in
+/// `reps`.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::tile};
 /// let a = Array::from_slice(&[1i32, 2], &[2])?;
@@ -381,6 +471,10 @@ pub fn tile(a: &Array, reps: &[i32]) -> Result<Array> {
 /// Repeats each element `repeats` times, flattening first (Python's
 /// `mx.repeat(a, repeats)` with no axis).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative `repeats`.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::{repeat, repeat_axis}};
 /// let a = Array::from_slice(&[1i32, 2, 3, 4], &[2, 2])?;
@@ -400,6 +494,10 @@ pub fn repeat(a: &Array, repeats: i32) -> Result<Array> {
 }
 
 /// Repeats each element `repeats` times along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative `repeats`, or
+/// an `axis` out of range.
 pub fn repeat_axis(a: &Array, repeats: i32, axis: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_repeat_axis(
@@ -415,6 +513,10 @@ pub fn repeat_axis(a: &Array, repeats: i32, axis: i32) -> Result<Array> {
 /// Rolls the flattened array by `shift` positions (elements shifted past the end come
 /// back at the start), keeping the shape. Python: `mx.roll(a, shift)`.
 ///
+/// # Errors
+/// Only if MLX reports a failure.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::{roll, roll_axis}};
 /// let a = Array::from_slice(&[1i32, 2, 3, 4], &[2, 2])?;
@@ -435,6 +537,9 @@ pub fn roll(a: &Array, shift: &[i32]) -> Result<Array> {
 }
 
 /// Rolls along `axis` by `shift` positions.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn roll_axis(a: &Array, shift: &[i32], axis: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_roll_axis(
@@ -448,8 +553,12 @@ pub fn roll_axis(a: &Array, shift: &[i32], axis: i32) -> Result<Array> {
     Ok(out)
 }
 
-/// Rolls along each of `axes` by the matching entry of `shift` (or by a single shift
-/// for all of them).
+/// Rolls along each of `axes` by the matching entry of `shift`, which needs at least one
+/// entry per axis.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range, or a
+/// `shift` with fewer entries than `axes`.
 pub fn roll_axes(a: &Array, shift: &[i32], axes: &[i32]) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_roll_axes(
@@ -468,6 +577,10 @@ pub fn roll_axes(a: &Array, shift: &[i32], axes: &[i32]) -> Result<Array> {
 ///
 /// Python: `mlx.core.flip(a)`.
 ///
+/// # Errors
+/// Only if MLX reports a failure.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::{flip, flip_axis}};
 /// let a = Array::from_slice(&[1i32, 2, 3, 4], &[2, 2])?;
@@ -482,6 +595,9 @@ pub fn flip(a: &Array) -> Result<Array> {
 }
 
 /// Reverses the order of the elements along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn flip_axis(a: &Array, axis: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_flip_axis(
@@ -494,6 +610,9 @@ pub fn flip_axis(a: &Array, axis: i32) -> Result<Array> {
 }
 
 /// Reverses the order of the elements along each of `axes`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range.
 pub fn flip_axes(a: &Array, axes: &[i32]) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_flip_axes(
@@ -510,6 +629,11 @@ pub fn flip_axes(a: &Array, axes: &[i32]) -> Result<Array> {
 ///
 /// Python: `mlx.core.diff` (defaults `n = 1`, `axis = -1`).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative `n`, or an
+/// `axis` out of range (any axis, for a 0-dimensional `a`).
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::diff};
 /// let a = Array::from_slice(&[1i32, 4, 9, 16], &[4])?;
@@ -565,6 +689,12 @@ impl PadMode {
 /// Python: `mlx.core.pad(a, pad_width, mode, constant_values)`; Python's integer
 /// `pad_width = n` is `&[(n, n)]` here.
 ///
+/// # Errors
+/// [`crate::Error::InvalidArgument`] when `pad_width` has neither one entry nor one per
+/// axis; MLX's error ([`Error::Backend`](crate::Error::Backend)) for negative widths or a
+/// mode the shape does not allow (e.g. [`PadMode::Reflect`] on an empty axis).
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::{pad, PadMode}};
 /// let a = Array::from_slice(&[1i32, 2], &[2])?;
@@ -574,10 +704,6 @@ impl PadMode {
 /// assert_eq!(nines.to_vec::<i32>()?, [9, 1, 2]);
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
-///
-/// # Errors
-/// [`crate::Error::InvalidArgument`] when `pad_width` has neither one entry nor one per
-/// axis; MLX's error for negative widths or a mode the shape does not allow.
 pub fn pad(
     a: &Array,
     pad_width: &[(i32, i32)],
@@ -611,6 +737,13 @@ pub fn pad(
 
 /// Pads the given `axes` with `low_pad_size[i]` elements before and `high_pad_size[i]`
 /// after (C++'s general `pad`); see [`pad`] for the Python form.
+///
+/// # Errors
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `axes` when `axes`,
+/// `low_pad_size` and `high_pad_size` differ in length, or an axis is out of range or
+/// given twice; MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative
+/// width, or a mode the shape does not allow (e.g. [`PadMode::Reflect`] on an empty
+/// axis).
 pub fn pad_axes(
     a: &Array,
     axes: &[i32],
@@ -676,6 +809,10 @@ pub fn pad_axes(
 
 /// Pads every axis with `pad_width` elements on both sides (Python's integer
 /// `pad_width`).
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative `pad_width`, or
+/// a mode the shape does not allow (e.g. [`PadMode::Reflect`] on an empty axis).
 pub fn pad_symmetric(a: &Array, pad_width: i32, pad_value: &Array, mode: PadMode) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_pad_symmetric(
@@ -694,6 +831,14 @@ pub fn pad_symmetric(a: &Array, pad_width: i32, pad_value: &Array, mode: PadMode
 ///
 /// Python: `mlx.core.view`.
 ///
+/// # Errors
+/// [`crate::Error::InvalidArgument`] for a view *as* [`Dtype::Bool`] of a non-`bool`
+/// array: Rust requires every `bool` byte to be 0 or 1, which arbitrary bytes are not
+/// (compare with zero instead). MLX's error ([`Error::Backend`](crate::Error::Backend))
+/// when the last axis does not divide evenly, or for a 0-dimensional `a` and a `dtype`
+/// of another size.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, Dtype, ops::view};
 /// let a = Array::from_slice(&[1.0f32], &[1])?;
@@ -701,11 +846,6 @@ pub fn pad_symmetric(a: &Array, pad_width: i32, pad_value: &Array, mode: PadMode
 /// assert_eq!(view(&a, Dtype::Uint8)?.shape(), &[4]);
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
-///
-/// # Errors
-/// [`crate::Error::InvalidArgument`] for a view *as* [`Dtype::Bool`] of a non-`bool`
-/// array: Rust requires every `bool` byte to be 0 or 1, which arbitrary bytes are not
-/// (compare with zero instead). MLX's error when the last axis does not divide evenly.
 pub fn view(a: &Array, dtype: Dtype) -> Result<Array> {
     if dtype == Dtype::Bool && a.dtype() != Dtype::Bool {
         return Err(crate::Error::invalid(
@@ -732,6 +872,11 @@ pub fn view(a: &Array, dtype: Dtype) -> Result<Array> {
 /// Python: `mlx.core.as_strided`. Python leaves out-of-range views to crash; here every
 /// element the view can reach is checked to lie inside `a` first.
 ///
+/// # Errors
+/// [`crate::Error::InvalidArgument`] when `shape` and `strides` differ in length, a
+/// dimension is negative, or some element of the view would fall outside `a`.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, Dtype, ops::as_strided};
 /// let a = Array::arange(0.0, 5.0, 1.0, Dtype::Int32)?;
@@ -741,10 +886,6 @@ pub fn view(a: &Array, dtype: Dtype) -> Result<Array> {
 /// assert!(as_strided(&a, &[3, 3], &[2, 1], 0).is_err()); // would read past the end
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
-///
-/// # Errors
-/// [`crate::Error::InvalidArgument`] when `shape` and `strides` differ in length, a
-/// dimension is negative, or some element of the view would fall outside `a`.
 pub fn as_strided(a: &Array, shape: &[i32], strides: &[i64], offset: usize) -> Result<Array> {
     check_strided_bounds(a.size(), shape, strides, offset)?;
     let mut out = Array::empty();

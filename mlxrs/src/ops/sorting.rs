@@ -24,15 +24,21 @@ use crate::{Array, Result};
 /// The flattened array, sorted ascending.
 ///
 /// Python: `mlx.core.sort(a, axis=None)`.
+///
+/// # Errors
+/// Only if MLX reports a failure.
 pub fn sort(a: &Array) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_sort(out.as_out(), a.as_raw(), current_raw()?))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// The array sorted ascending along `axis`.
 ///
 /// Python: `mlx.core.sort(a, axis)`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn sort_axis(a: &Array, axis: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_sort_axis(
@@ -41,19 +47,25 @@ pub fn sort_axis(a: &Array, axis: i32) -> Result<Array> {
         axis,
         current_raw()?
     ))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// The indices (`uint32`) that sort the flattened array.
 ///
 /// Python: `mlx.core.argsort(a, axis=None)`.
+///
+/// # Errors
+/// Only if MLX reports a failure.
 pub fn argsort(a: &Array) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_argsort(out.as_out(), a.as_raw(), current_raw()?))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// The indices (`uint32`) that sort the array along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn argsort_axis(a: &Array, axis: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_argsort_axis(
@@ -62,7 +74,7 @@ pub fn argsort_axis(a: &Array, axis: i32) -> Result<Array> {
         axis,
         current_raw()?
     ))?;
-    Ok(out)
+    super::skip_kernel_if_empty(out)
 }
 
 /// The flattened array partitioned around its `kth` element: that element lands in its
@@ -71,6 +83,11 @@ pub fn argsort_axis(a: &Array, axis: i32) -> Result<Array> {
 ///
 /// Python: `mlx.core.partition(a, kth, axis=None)`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a `kth` outside `-n..n`,
+/// `n` being the number of elements.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::partition};
 /// let p = partition(&Array::from_slice(&[5i32, 1, 4, 2, 3], &[5])?, 2)?.to_vec::<i32>()?;
@@ -85,6 +102,10 @@ pub fn partition(a: &Array, kth: i32) -> Result<Array> {
 }
 
 /// The array partitioned around its `kth` element along `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
+/// a `kth` outside `-n..n`, `n` being the size of `axis`.
 pub fn partition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_partition_axis(
@@ -100,6 +121,10 @@ pub fn partition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
 /// The indices (`uint32`) that partition the flattened array around its `kth` element.
 ///
 /// Python: `mlx.core.argpartition(a, kth, axis=None)`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a `kth` outside `-n..n`,
+/// `n` being the number of elements.
 pub fn argpartition(a: &Array, kth: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_argpartition(
@@ -113,6 +138,10 @@ pub fn argpartition(a: &Array, kth: i32) -> Result<Array> {
 
 /// The indices (`uint32`) that partition the array around its `kth` element along
 /// `axis`.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
+/// a `kth` outside `-n..n`, `n` being the size of `axis`.
 pub fn argpartition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_argpartition_axis(
@@ -129,6 +158,11 @@ pub fn argpartition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
 ///
 /// Python: `mlx.core.topk(a, k, axis=None)`.
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a `k` that is negative or
+/// larger than the number of elements.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::{sort, topk}};
 /// let a = Array::from_slice(&[5i32, 1, 4, 2, 3], &[5])?;
@@ -142,6 +176,10 @@ pub fn topk(a: &Array, k: i32) -> Result<Array> {
 }
 
 /// The `k` largest elements along `axis`, in no particular order.
+///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
+/// a `k` that is negative or larger than the size of `axis`.
 pub fn topk_axis(a: &Array, k: i32, axis: i32) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_topk_axis(
@@ -182,11 +220,16 @@ impl Side {
     }
 }
 
-/// The indices at which `values` would be inserted into the ascending
-/// `sorted_sequence` to keep it sorted (along its last axis).
+/// The indices at which `values` would be inserted into the ascending 1-D
+/// `sorted_sequence` to keep it sorted.
 ///
 /// Python: `mlx.core.searchsorted` (default `side="left"`).
 ///
+/// # Errors
+/// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `sorted_sequence` is not
+/// 1-dimensional, or has more elements than the `uint32` result can index.
+///
+/// # Examples
 /// ```
 /// use mlxrs::{Array, ops::{searchsorted, Side}};
 /// let s = Array::from_slice(&[1.0f32, 2.0, 2.0, 3.0], &[4])?;

@@ -164,3 +164,156 @@ fn ops_transforms_and_memory_are_flat_at_the_crate_root() -> Result<()> {
     assert_eq!(mlxrs::get_peak_memory()?, mlxrs::memory::peak_memory()?);
     Ok(())
 }
+
+#[test]
+fn depends_without_inputs_is_an_error_not_a_crash() -> Result<()> {
+    // MLX 0.32.2 segfaults here (Python's `mx.depends([], [a])` too).
+    let a = Array::from(1.0f32);
+    match mlxrs::ops::depends(&[], std::slice::from_ref(&a)) {
+        Err(mlxrs::Error::EmptyInput(e)) => assert_eq!(e.context(), "depends: inputs"),
+        other => panic!("expected EmptyInput, got {other:?}"),
+    }
+    // No dependencies is fine: the inputs come back.
+    let out = mlxrs::ops::depends(std::slice::from_ref(&a), &[])?;
+    assert_eq!(out[0].item::<f32>()?, 1.0);
+    Ok(())
+}
+
+#[test]
+fn sorts_scans_lu_ops_and_permutations_of_empty_arrays_are_empty_not_a_crash() -> Result<()> {
+    // MLX 0.32.2 kills the process with SIGFPE when these kernels run on an empty input
+    // (Python MLX too). Shapes and dtypes below printed by Python MLX 0.32.2, which
+    // builds these graphs fine and only crashes on evaluation.
+    use mlxrs::{Dtype, linalg, ops, random};
+    let z = |shape: &[i32]| Array::zeros(shape, Dtype::Float32);
+    let check = |a: Result<Array>, shape: &[i32], dtype: Dtype, what: &str| -> Result<()> {
+        let a = a?;
+        a.eval()?;
+        assert_eq!((a.shape(), a.dtype()), (shape, dtype), "{what}");
+        assert_eq!(a.size(), 0, "{what}");
+        Ok(())
+    };
+    use Dtype::{Float32 as F, Int32 as I, Uint32 as U};
+    check(ops::sort_axis(&z(&[2, 0])?, -1), &[2, 0], F, "sort")?;
+    check(ops::argsort_axis(&z(&[2, 0])?, -1), &[2, 0], U, "argsort")?;
+    check(ops::sort(&z(&[2, 0])?), &[0], F, "sort flattened")?;
+    check(ops::argsort(&z(&[0, 3])?), &[0], U, "argsort flattened")?;
+    let i = Array::zeros(&[0, 3], I)?;
+    check(
+        ops::cumsum_axis(&i, 0, false, true, None),
+        &[0, 3],
+        I,
+        "cumsum",
+    )?;
+    let b = Array::zeros(&[2, 0], Dtype::Bool)?;
+    check(
+        ops::cumsum(&b, false, true, None),
+        &[0],
+        I,
+        "cumsum of bool",
+    )?;
+    check(
+        ops::cumprod_axis(&z(&[2, 0])?, 1, true, true, None),
+        &[2, 0],
+        F,
+        "cumprod",
+    )?;
+    check(ops::cummax(&z(&[0])?, false, true), &[0], F, "cummax")?;
+    check(
+        ops::cummin_axis(&z(&[0, 3])?, 0, false, false),
+        &[0, 3],
+        F,
+        "cummin",
+    )?;
+    check(
+        ops::logcumsumexp_axis(&z(&[2, 0])?, -1, false, true),
+        &[2, 0],
+        F,
+        "logcumsumexp",
+    )?;
+    check(linalg::inv(&z(&[0, 0])?), &[0, 0], F, "inv")?;
+    check(linalg::inv(&z(&[2, 0, 0])?), &[2, 0, 0], F, "batched inv")?;
+    check(linalg::tri_inv(&z(&[0, 0])?, false), &[0, 0], F, "tri_inv")?;
+    check(
+        linalg::cholesky_inv(&z(&[0, 0])?, true),
+        &[0, 0],
+        F,
+        "cholesky_inv",
+    )?;
+    check(linalg::solve(&z(&[0, 0])?, &z(&[0])?), &[0], F, "solve")?;
+    check(
+        linalg::solve_triangular(&z(&[0, 0])?, &z(&[0])?, false),
+        &[0],
+        F,
+        "solve_triangular",
+    )?;
+    let (p, l, u) = linalg::lu(&z(&[0, 0])?)?;
+    check(Ok(p), &[0], U, "lu p")?;
+    check(Ok(l), &[0, 0], F, "lu l")?;
+    check(Ok(u), &[0, 0], F, "lu u")?;
+    let (lu, pivots) = linalg::lu_factor(&z(&[0, 0])?)?;
+    check(Ok(lu), &[0, 0], F, "lu_factor")?;
+    check(Ok(pivots), &[0], U, "lu_factor pivots")?;
+    check(
+        random::permutation_arange(0, None),
+        &[0],
+        U,
+        "permutation of 0",
+    )?;
+    check(
+        random::permutation(&z(&[0, 3])?, 0, None),
+        &[0, 3],
+        F,
+        "permutation",
+    )?;
+    // Non-empty inputs still go through MLX's kernels.
+    let s = ops::sort(&Array::from_slice(&[3.0f32, 1.0, 2.0], &[3])?)?;
+    assert_eq!(s.to_vec::<f32>()?, [1.0, 2.0, 3.0]);
+    Ok(())
+}
+
+#[test]
+fn out_of_range_index_arrays_stay_inside_the_array() -> Result<()> {
+    // MLX 0.32.2 reads and writes outside the buffer for these (garbage, or SIGSEGV far
+    // out, in Python MLX too). mlxrs clamps each entry to the nearest valid position.
+    use mlxrs::ops::{
+        gather, put_along_axis, scatter_add_axis, scatter_single, slice_dynamic,
+        slice_update_dynamic, take, take_along_axis, take_axis,
+    };
+    let v = |x: &[i32]| Array::from_slice(x, &[x.len()]);
+    let a = v(&[10, 20, 30, 40])?;
+    let far = v(&[100_000_000, -100_000_000, 3, -1, 4])?;
+    assert_eq!(take(&a, &far)?.to_vec::<i32>()?, [40, 10, 40, 40, 40]);
+    let m = Array::from_slice(&[1i32, 2, 3, 4, 5, 6], &[2, 3])?;
+    let cols = v(&[7, -9, 1])?;
+    assert_eq!(
+        take_axis(&m, &cols, 1)?.to_vec::<i32>()?,
+        [3, 1, 2, 6, 4, 5]
+    );
+    let idx = Array::from_slice(&[5i32, -7], &[2, 1])?;
+    assert_eq!(take_along_axis(&m, &idx, 1)?.to_vec::<i32>()?, [3, 4]);
+    let z = Array::zeros(&[2, 3], mlxrs::Dtype::Int32)?;
+    let put = put_along_axis(&z, &idx, &Array::from(9i32), 1)?;
+    assert_eq!(put.to_vec::<i32>()?, [0, 0, 9, 9, 0, 0]);
+    let added = scatter_add_axis(&z, &idx, &Array::from_slice(&[1i32, 2], &[2, 1])?, 1)?;
+    assert_eq!(added.to_vec::<i32>()?, [0, 0, 1, 2, 0, 0]);
+    // Blocks: a 2-row block may start at row 0 of 2 at most.
+    let rows = v(&[100, -100])?;
+    let g = gather(&m, std::slice::from_ref(&rows), &[0], &[2, 3])?;
+    assert_eq!(g.shape(), &[2, 2, 3]);
+    assert_eq!(g.to_vec::<i32>()?, [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6]);
+    let upd = Array::full(&[1, 1, 3], 7i32)?;
+    let s = scatter_single(&z, &v(&[50])?, &upd, 0)?;
+    assert_eq!(s.to_vec::<i32>()?, [0, 0, 0, 7, 7, 7]);
+    // Dynamic slices: a 2-element block of 4 starts at 2 at most.
+    let d = slice_dynamic(&a, &v(&[1_000])?, &[0], &[2])?;
+    assert_eq!(d.to_vec::<i32>()?, [30, 40]);
+    let u = slice_update_dynamic(&a, &v(&[1, 2])?, &v(&[-1_000])?, &[0])?;
+    assert_eq!(u.to_vec::<i32>()?, [1, 2, 30, 40]);
+    // In-range and negative-in-range indices keep MLX's meaning.
+    assert_eq!(take(&a, &v(&[-1, 0, 2])?)?.to_vec::<i32>()?, [40, 10, 30]);
+    // Array indexing goes through the same ops.
+    let picked = a.index(&[v(&[8, -2])?.into()])?;
+    assert_eq!(picked.to_vec::<i32>()?, [40, 30]);
+    Ok(())
+}
