@@ -298,9 +298,12 @@ pub fn nan_to_num(a: &Array, nan: f32, posinf: Option<f32>, neginf: Option<f32>)
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn divmod(a: &Array, b: &Array) -> Result<(Array, Array)> {
-    if let Some(guard) = IntZeroGuard::new(a, b)? {
+    if let Some(guard) = IntDivisionGuard::new(a, b)? {
         let (q, r) = divmod_raw(a, &guard.divisor)?;
-        return Ok((guard.apply(&q)?, guard.apply(&r)?));
+        return Ok((
+            guard.apply(&q, Part::Quotient)?,
+            guard.apply(&r, Part::Remainder)?,
+        ));
     }
     divmod_raw(a, b)
 }
@@ -353,34 +356,75 @@ pub fn depends(inputs: &[Array], dependencies: &[Array]) -> Result<Vec<Array>> {
     out.to_arrays()
 }
 
-/// Integer division by zero: the CPU raises SIGFPE and kills the process (in Python MLX
-/// too). For integer operands mlxrs divides by 1 where the divisor is 0 and puts 0 in
-/// those places, NumPy's result, so a safe call can never abort the process.
-struct IntZeroGuard {
+/// Integer division traps on the CPU (SIGFPE, killing the process, in Python MLX too)
+/// for a zero divisor and for `MIN / -1`. For integer operands mlxrs divides by 1 in
+/// those places and puts NumPy's results there: 0 for a zero divisor, and for `-1` the
+/// wrapping negation as quotient and 0 as remainder; so a safe call never aborts.
+struct IntDivisionGuard {
+    /// Where the divisor is 0.
     zero: Array,
+    /// Where the divisor is -1 (signed divisors only).
+    minus_one: Option<Array>,
+    /// The divisor with 1 in both places.
     divisor: Array,
 }
 
-impl IntZeroGuard {
-    fn new(a: &Array, b: &Array) -> Result<Option<IntZeroGuard>> {
-        if !(a.dtype().is_integer() || a.dtype() == crate::Dtype::Bool)
-            || !(b.dtype().is_integer() || b.dtype() == crate::Dtype::Bool)
-        {
+/// Which result of a division a guard fixes up.
+#[derive(Clone, Copy)]
+enum Part {
+    Quotient,
+    Remainder,
+}
+
+impl IntDivisionGuard {
+    fn new(a: &Array, b: &Array) -> Result<Option<IntDivisionGuard>> {
+        let int = |d: crate::Dtype| d.is_integer() || d == crate::Dtype::Bool;
+        if !int(a.dtype()) || !int(b.dtype()) {
             return Ok(None);
         }
         let zero = super::equal(b, &Array::zeros_like(b)?)?;
-        let divisor = super::r#where(&zero, &Array::ones_like(b)?, b)?;
-        Ok(Some(IntZeroGuard { zero, divisor }))
+        let signed = matches!(
+            b.dtype(),
+            crate::Dtype::Int8 | crate::Dtype::Int16 | crate::Dtype::Int32 | crate::Dtype::Int64
+        );
+        let minus_one = if signed {
+            Some(super::equal(b, &Array::from(-1i32).astype(b.dtype())?)?)
+        } else {
+            None
+        };
+        let replace = match &minus_one {
+            Some(m) => super::logical_or(&zero, m)?,
+            None => zero.clone(),
+        };
+        let divisor = super::r#where(&replace, &Array::ones_like(b)?, b)?;
+        Ok(Some(IntDivisionGuard {
+            zero,
+            minus_one,
+            divisor,
+        }))
     }
 
-    fn apply(&self, r: &Array) -> Result<Array> {
-        super::r#where(&self.zero, &Array::zeros_like(r)?, r)
+    /// `r`, computed with [`Self::divisor`], fixed up where the divisor was 0 or -1.
+    fn apply(&self, r: &Array, part: Part) -> Result<Array> {
+        let zeros = Array::zeros_like(r)?;
+        let r = match (&self.minus_one, part) {
+            // a / 1 = a, so the quotient by -1 is its negation (wrapping for MIN).
+            (Some(m), Part::Quotient) => super::r#where(m, &super::negative(r)?, r)?,
+            (Some(m), Part::Remainder) => super::r#where(m, &zeros, r)?,
+            (None, _) => r.clone(),
+        };
+        super::r#where(&self.zero, &zeros, &r)
     }
 }
 
-fn int_safe(a: &Array, b: &Array, op: fn(&Array, &Array) -> Result<Array>) -> Result<Array> {
-    match IntZeroGuard::new(a, b)? {
-        Some(guard) => guard.apply(&op(a, &guard.divisor)?),
+fn int_safe(
+    a: &Array,
+    b: &Array,
+    part: Part,
+    op: fn(&Array, &Array) -> Result<Array>,
+) -> Result<Array> {
+    match IntDivisionGuard::new(a, b)? {
+        Some(guard) => guard.apply(&op(a, &guard.divisor)?, part),
         None => op(a, b),
     }
 }
@@ -423,7 +467,7 @@ fn remainder_raw(a: &Array, b: &Array) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn floor_divide(a: &Array, b: &Array) -> Result<Array> {
-    int_safe(a, b, floor_divide_raw)
+    int_safe(a, b, Part::Quotient, floor_divide_raw)
 }
 
 /// `a % b` with the sign of `b` (Python semantics), broadcasting.
@@ -436,5 +480,5 @@ pub fn floor_divide(a: &Array, b: &Array) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `a` and `b` do not
 /// broadcast together, or either is complex.
 pub fn remainder(a: &Array, b: &Array) -> Result<Array> {
-    int_safe(a, b, remainder_raw)
+    int_safe(a, b, Part::Remainder, remainder_raw)
 }

@@ -250,7 +250,7 @@ pub fn conv1d(input: &Array, weight: &Array, options: Conv1dOptions) -> Result<A
         o.stride,
         o.padding,
         o.dilation,
-        o.groups,
+        positive_groups(o.groups)?,
         current_raw()?
     ))?;
     Ok(out)
@@ -279,7 +279,7 @@ pub fn conv2d(input: &Array, weight: &Array, options: Conv2dOptions) -> Result<A
         o.padding.1,
         o.dilation.0,
         o.dilation.1,
-        o.groups,
+        positive_groups(o.groups)?,
         current_raw()?
     ))?;
     Ok(out)
@@ -311,7 +311,7 @@ pub fn conv3d(input: &Array, weight: &Array, options: Conv3dOptions) -> Result<A
         o.dilation.0,
         o.dilation.1,
         o.dilation.2,
-        o.groups,
+        positive_groups(o.groups)?,
         current_raw()?
     ))?;
     Ok(out)
@@ -351,7 +351,7 @@ pub fn conv_transpose1d(
         o.padding,
         o.dilation,
         o.output_padding,
-        o.groups,
+        positive_groups(o.groups)?,
         current_raw()?
     ))?;
     Ok(out)
@@ -385,7 +385,7 @@ pub fn conv_transpose2d(
         o.dilation.1,
         o.output_padding.0,
         o.output_padding.1,
-        o.groups,
+        positive_groups(o.groups)?,
         current_raw()?
     ))?;
     Ok(out)
@@ -423,7 +423,7 @@ pub fn conv_transpose3d(
         o.output_padding.0,
         o.output_padding.1,
         o.output_padding.2,
-        o.groups,
+        positive_groups(o.groups)?,
         current_raw()?
     ))?;
     Ok(out)
@@ -473,9 +473,21 @@ pub fn conv_general(
         o.kernel_dilation.len(),
         o.input_dilation.as_ptr(),
         o.input_dilation.len(),
-        o.groups,
+        positive_groups(o.groups)?,
         o.flip,
         current_raw()?
     ))?;
     Ok(out)
+}
+
+/// `groups` as MLX takes it, after the check MLX 0.32.2 lacks: 0 groups divides by zero
+/// in its shape checks (SIGFPE, in Python MLX too).
+fn positive_groups(groups: i32) -> Result<i32> {
+    if groups < 1 {
+        return Err(crate::Error::invalid(
+            "groups",
+            format!("the number of groups must be at least 1, got {groups}"),
+        ));
+    }
+    Ok(groups)
 }

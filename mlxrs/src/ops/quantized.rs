@@ -113,7 +113,7 @@ pub fn quantize(
     mlx_call!(mlx_quantize(
         out.as_out(),
         w.as_raw(),
-        opt_int(options.group_size),
+        group_size(&options)?,
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         opt_array(global_scale),
@@ -153,7 +153,7 @@ pub fn dequantize(
         w.as_raw(),
         scales.as_raw(),
         opt_array(biases),
-        opt_int(options.group_size),
+        group_size(&options)?,
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         opt_array(global_scale),
@@ -200,7 +200,7 @@ pub fn quantized_matmul(
         scales.as_raw(),
         opt_array(biases),
         transpose,
-        opt_int(options.group_size),
+        group_size(&options)?,
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         current_raw()?
@@ -239,7 +239,7 @@ pub fn gather_qmm(
         opt_array(lhs_indices),
         opt_array(rhs_indices),
         transpose,
-        opt_int(options.group_size),
+        group_size(&options)?,
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         sorted_indices,
@@ -275,7 +275,7 @@ pub fn qqmm(
         x.as_raw(),
         w.as_raw(),
         opt_array(w_scales),
-        opt_int(options.group_size),
+        group_size(&options)?,
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         opt_array(global_scale_x),
@@ -312,7 +312,7 @@ pub fn gather_qqmm(
         opt_array(scales_w),
         opt_array(lhs_indices),
         opt_array(rhs_indices),
-        opt_int(options.group_size),
+        group_size(&options)?,
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         opt_array(global_scale_x),
@@ -362,4 +362,16 @@ pub fn from_fp8(x: &Array, dtype: Dtype) -> Result<Array> {
         current_raw()?
     ))?;
     Ok(out)
+}
+
+/// The group size as mlx-c takes it, after the check MLX 0.32.2 lacks: a group size of
+/// 0 divides by zero (SIGFPE, in Python MLX too).
+fn group_size(options: &QuantizeOptions) -> Result<mlxrs_sys::mlx_optional_int> {
+    if let Some(g) = options.group_size.filter(|&g| g < 1) {
+        return Err(crate::Error::invalid(
+            "group_size",
+            format!("the group size must be at least 1, got {g}"),
+        ));
+    }
+    Ok(opt_int(options.group_size))
 }

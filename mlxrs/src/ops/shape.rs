@@ -428,6 +428,14 @@ pub fn squeeze_axis(a: &Array, axis: i32) -> Result<Array> {
 /// ```
 pub fn unflatten(a: &Array, axis: i32, shape: impl Shape) -> Result<Array> {
     let dims = shape.dims()?;
+    // MLX 0.32.2 infers a -1 by dividing by the product of the other sizes: with a 0
+    // among them that is a division by zero (SIGFPE, in Python MLX too).
+    if dims.contains(&-1) && dims.contains(&0) {
+        return Err(crate::Error::invalid(
+            "shape",
+            format!("unflatten cannot infer the -1 in {dims:?} next to a size of 0"),
+        ));
+    }
     let mut out = Array::empty();
     mlx_call!(mlx_unflatten(
         out.as_out(),

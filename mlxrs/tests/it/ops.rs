@@ -317,3 +317,58 @@ fn out_of_range_index_arrays_stay_inside_the_array() -> Result<()> {
     assert_eq!(picked.to_vec::<i32>()?, [40, 30]);
     Ok(())
 }
+
+#[test]
+fn integer_min_divided_by_minus_one_wraps_instead_of_killing_the_process() -> Result<()> {
+    // i32::MIN / -1 overflows, and the CPU's division traps (SIGFPE) in MLX 0.32.2 and
+    // Python MLX; mlxrs gives NumPy's wrapped results.
+    let a = Array::from_slice(&[i32::MIN, -7, 7, 0], &[4])?;
+    let m1 = Array::from(-1i32);
+    assert_eq!(
+        floor_divide(&a, &m1)?.to_vec::<i32>()?,
+        [i32::MIN, 7, -7, 0]
+    );
+    assert_eq!(remainder(&a, &m1)?.to_vec::<i32>()?, [0, 0, 0, 0]);
+    let (q, r) = divmod(&a, &m1)?;
+    assert_eq!(q.to_vec::<i32>()?, [i32::MIN, 7, -7, 0]);
+    assert_eq!(r.to_vec::<i32>()?, [0, 0, 0, 0]);
+    let big = Array::from_slice(&[i64::MIN, 9], &[2])?;
+    let d = Array::from_slice(&[-1i64, -1], &[2])?;
+    assert_eq!(floor_divide(&big, &d)?.to_vec::<i64>()?, [i64::MIN, -9]);
+    // Other divisors keep MLX's results (divmod floors, floor_divide truncates in 0.32).
+    let (q, r) = divmod(&Array::from_slice(&[-7i32, 7], &[2])?, &Array::from(2i32))?;
+    assert_eq!(
+        (q.to_vec::<i32>()?, r.to_vec::<i32>()?),
+        (vec![-4, 3], vec![1, 1])
+    );
+    Ok(())
+}
+
+#[test]
+fn parameters_that_divide_by_zero_inside_mlx_are_invalid_arguments() -> Result<()> {
+    // Each of these kills the process with SIGFPE in MLX 0.32.2 (and Python MLX).
+    use mlxrs::Dtype;
+    use mlxrs::ops::{Conv1dOptions, QuantizeOptions, conv1d, quantize, unflatten};
+    let x = Array::zeros(&[1, 4, 2], Dtype::Float32)?;
+    let w = Array::zeros(&[1, 3, 1], Dtype::Float32)?;
+    let opts = Conv1dOptions {
+        groups: 0,
+        ..Default::default()
+    };
+    let e = conv1d(&x, &w, opts).unwrap_err();
+    assert!(e.to_string().contains("`groups`"), "{e}");
+    let q = QuantizeOptions {
+        group_size: Some(0),
+        ..Default::default()
+    };
+    let e = quantize(&Array::zeros(&[2, 64], Dtype::Float32)?, q, None).unwrap_err();
+    assert!(e.to_string().contains("`group_size`"), "{e}");
+    let e = unflatten(&Array::zeros(&[4], Dtype::Float32)?, 0, &[0, -1]).unwrap_err();
+    assert!(e.to_string().contains("unflatten cannot infer"), "{e}");
+    // The valid forms still work.
+    assert_eq!(
+        unflatten(&Array::zeros(&[4], Dtype::Float32)?, 0, &[2, -1])?.shape(),
+        &[2, 2]
+    );
+    Ok(())
+}
