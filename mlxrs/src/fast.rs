@@ -234,13 +234,27 @@ impl<'a> AttentionOptions<'a> {
 ///
 /// # Errors
 /// MLX's error for incompatible shapes or mask, or `force_fused` where no fused kernel
-/// exists.
+/// exists; [`Error::InvalidArgument`](crate::Error::InvalidArgument) for keys or values
+/// without heads (MLX divides by their number).
 pub fn scaled_dot_product_attention(
     queries: &Array,
     keys: &Array,
     values: &Array,
     options: &AttentionOptions<'_>,
 ) -> Result<Array> {
+    // MLX 0.32.2 divides the query heads by the key heads: none is a SIGFPE (in Python
+    // MLX too).
+    let heads = |a: &Array| a.ndim().checked_sub(3).map(|i| a.shape()[i]);
+    if heads(keys) == Some(0) || heads(values) == Some(0) {
+        return Err(crate::Error::invalid(
+            "keys/values",
+            format!(
+                "scaled_dot_product_attention needs at least one key/value head, got shapes {:?} and {:?}",
+                keys.shape(),
+                values.shape()
+            ),
+        ));
+    }
     let (mode, mask) = match options.mask {
         AttentionMask::None => (c"", None),
         AttentionMask::Causal => (c"causal", None),
@@ -279,6 +293,9 @@ pub fn scaled_dot_product_attention(
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn cross_entropy(logits: &Array, targets: &Array) -> Result<Array> {
+    // The targets index the last axis: kept in bounds as index arrays are (see
+    // `ops::indexing`), since MLX reads outside `logits` for an out-of-range class.
+    let targets = &crate::ops::indexing::along(logits, targets, -1)?;
     let mut out = Array::empty();
     mlx_call!(mlx_fast_cross_entropy(
         out.as_out(),

@@ -72,7 +72,7 @@ fn in_bounds(indices: &Array, dims: &[i32], windows: &[i32]) -> Result<Array> {
 }
 
 /// [`in_bounds`] for one index array along `axis` of `a`, one element at a time.
-fn along(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
+pub(crate) fn along(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
     match axis_size(a, axis) {
         Some(n) => in_bounds(indices, &[n], &[1]),
         None => Ok(indices.clone()),

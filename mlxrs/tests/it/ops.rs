@@ -372,3 +372,24 @@ fn parameters_that_divide_by_zero_inside_mlx_are_invalid_arguments() -> Result<(
     );
     Ok(())
 }
+
+#[test]
+fn attention_without_key_heads_and_out_of_range_classes_are_safe() -> Result<()> {
+    use mlxrs::Dtype;
+    use mlxrs::fast::{AttentionOptions, cross_entropy, scaled_dot_product_attention};
+    // No key/value heads: SIGFPE in MLX 0.32.2 (a division by the head count).
+    let q = Array::zeros(&[1, 2, 2, 4], Dtype::Float32)?;
+    let kv = Array::zeros(&[1, 0, 3, 4], Dtype::Float32)?;
+    let opts = AttentionOptions::new(0.5);
+    let e = scaled_dot_product_attention(&q, &kv, &kv, &opts).unwrap_err();
+    assert!(e.to_string().contains("at least one key/value head"), "{e}");
+    // A class index past the end reads the last class instead of memory past `logits`:
+    // logits [0, ln 3]: logsumexp = ln 4, so the loss for class 1 is ln 4 - ln 3.
+    let logits = Array::from_slice(&[0.0f32, 3f32.ln()], &[1, 2])?;
+    let far = cross_entropy(&logits, &Array::from_slice(&[100_000_000i32], &[1])?)?;
+    let last = cross_entropy(&logits, &Array::from_slice(&[1i32], &[1])?)?;
+    let want = 4f32.ln() - 3f32.ln();
+    assert!((last.to_vec::<f32>()?[0] - want).abs() < 1e-6);
+    assert_eq!(far.to_vec::<f32>()?, last.to_vec::<f32>()?);
+    Ok(())
+}
