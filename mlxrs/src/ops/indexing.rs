@@ -43,7 +43,7 @@ fn axis_size(a: &Array, axis: i32) -> Option<i32> {
 /// last axis when `dims` has several entries (a `start` vector), else all entries, are
 /// wrapped from the end of `[0, dims[k])` and clamped to `[0, dims[k] - windows[k]]`.
 /// Non-integer indices, and blocks that do not fit at all, are left for MLX to reject.
-fn in_bounds(indices: &Array, dims: &[i32], windows: &[i32]) -> Result<Array> {
+pub(crate) fn in_bounds(indices: &Array, dims: &[i32], windows: &[i32]) -> Result<Array> {
     let fits = dims.len() == windows.len()
         && !dims.is_empty()
         && dims
@@ -76,6 +76,21 @@ pub(crate) fn along(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
     match axis_size(a, axis) {
         Some(n) => in_bounds(indices, &[n], &[1]),
         None => Ok(indices.clone()),
+    }
+}
+
+/// [`in_bounds`] for the optional batch indices of `gather_mm`/`gather_qmm`: entries
+/// pick one of the matrices stacked in the leading axes of `of` (MLX reads outside the
+/// buffer for an out-of-range one, or a negative one).
+pub(crate) fn batch_in_bounds(indices: Option<&Array>, of: &Array) -> Result<Option<Array>> {
+    let Some(indices) = indices else {
+        return Ok(None);
+    };
+    let lead = of.shape().len().saturating_sub(2);
+    let batch: i64 = of.shape()[..lead].iter().map(|&d| i64::from(d)).product();
+    match i32::try_from(batch) {
+        Ok(n) => in_bounds(indices, &[n], &[1]).map(Some),
+        Err(_) => Ok(Some(indices.clone())),
     }
 }
 

@@ -139,13 +139,15 @@ pub fn gather_mm(
     rhs_indices: Option<&Array>,
     sorted_indices: bool,
 ) -> Result<Array> {
+    let lhs = super::indexing::batch_in_bounds(lhs_indices, a)?;
+    let rhs = super::indexing::batch_in_bounds(rhs_indices, b)?;
     let mut out = Array::empty();
     mlx_call!(mlx_gather_mm(
         out.as_out(),
         a.as_raw(),
         b.as_raw(),
-        opt_array(lhs_indices),
-        opt_array(rhs_indices),
+        opt_array(lhs.as_ref()),
+        opt_array(rhs.as_ref()),
         sorted_indices,
         current_raw()?
     ))?;
@@ -175,6 +177,12 @@ pub fn gather_mm(
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn segmented_mm(a: &Array, b: &Array, segments: &Array) -> Result<Array> {
+    // Segment bounds are positions along the contracted axis, 0 to K inclusive; MLX
+    // passes out-of-range ones to BLAS unchecked.
+    let segments = &match a.shape().last() {
+        Some(&k) => super::indexing::in_bounds(segments, &[k], &[0])?,
+        None => segments.clone(),
+    };
     let mut out = Array::empty();
     mlx_call!(mlx_segmented_mm(
         out.as_out(),

@@ -229,6 +229,8 @@ pub fn gather_qmm(
     options: QuantizeOptions,
     sorted_indices: bool,
 ) -> Result<Array> {
+    let lhs = super::indexing::batch_in_bounds(lhs_indices, x)?;
+    let rhs = super::indexing::batch_in_bounds(rhs_indices, w)?;
     let mut out = Array::empty();
     mlx_call!(mlx_gather_qmm(
         out.as_out(),
@@ -236,8 +238,8 @@ pub fn gather_qmm(
         w.as_raw(),
         scales.as_raw(),
         opt_array(biases),
-        opt_array(lhs_indices),
-        opt_array(rhs_indices),
+        opt_array(lhs.as_ref()),
+        opt_array(rhs.as_ref()),
         transpose,
         group_size(&options)?,
         opt_int(options.bits),

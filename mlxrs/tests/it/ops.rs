@@ -393,3 +393,34 @@ fn attention_without_key_heads_and_out_of_range_classes_are_safe() -> Result<()>
     assert_eq!(far.to_vec::<f32>()?, last.to_vec::<f32>()?);
     Ok(())
 }
+
+#[test]
+fn batch_indices_and_segments_of_matrix_products_stay_in_bounds() -> Result<()> {
+    use mlxrs::Dtype;
+    use mlxrs::ops::{gather_mm, segmented_mm, stack};
+    // MLX reads the matrix before the first for -1 (garbage such as 1.1e-43).
+    let a = Array::ones(&[1, 2, 2], Dtype::Float32)?;
+    let eye = Array::eye(2, 2, 0, Dtype::Float32)?;
+    let b = stack(&[eye.clone(), (&eye * 2.0)?], 0)?;
+    for (i, want) in [
+        (0, 1.0f32),
+        (1, 2.0),
+        (-1, 2.0),
+        (1_000_000, 2.0),
+        (-1_000_000, 1.0),
+    ] {
+        let idx = Array::from_slice(&[i], &[1])?;
+        let out = gather_mm(&a, &b, None, Some(&idx), false)?;
+        assert_eq!(out.to_vec::<f32>()?, [want; 4], "rhs index {i}");
+    }
+    // Segments along K = 8, clamped to 0..=8: the whole product, all 8s.
+    let x = Array::ones(&[4, 8], Dtype::Float32)?;
+    let y = Array::ones(&[8, 4], Dtype::Float32)?;
+    let seg = Array::from_slice(&[0u32, 100_000_000, 2, 4], &[2, 2])?;
+    let out = segmented_mm(&x, &y, &seg)?;
+    assert_eq!(out.shape(), &[2, 4, 4]);
+    let v = out.to_vec::<f32>()?;
+    assert!(v[..16].iter().all(|&e| e == 8.0), "{v:?}");
+    assert!(v[16..].iter().all(|&e| e == 2.0), "{v:?}");
+    Ok(())
+}
