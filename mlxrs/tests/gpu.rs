@@ -130,3 +130,37 @@ fn a_device_scope_switches_the_default_and_restores_it() -> Result<()> {
     assert_eq!(kind(Device::default_device())?, before);
     Ok(())
 }
+
+#[test]
+fn a_custom_cuda_kernel_runs_on_the_gpu() -> Result<()> {
+    use mlxrs::fast::{CudaKernel, CudaKernelConfig};
+    if cfg!(target_os = "macos") {
+        // Metal: its custom kernels are checked in tests/io/fast.rs.
+        return Ok(());
+    }
+    let n = 1000;
+    let x = Array::arange(0.0, f64::from(n), 1.0, Dtype::Float32)?;
+    let kernel = CudaKernel::new(
+        "twice_plus_one",
+        &["inp"],
+        &["out"],
+        "auto i = blockIdx.x * blockDim.x + threadIdx.x;\n\
+         if (i < N) { out[i] = inp[i] * 2.0f + 1.0f; }",
+        "",
+        true,
+        0,
+    )?;
+    let mut config = CudaKernelConfig::new()?;
+    config
+        .add_output_arg(&[n], Dtype::Float32)?
+        .set_grid(n, 1, 1)?
+        .set_thread_group(256, 1, 1)?
+        .add_template_arg_int("N", n)?;
+    let s = Stream::new(&Device::gpu())?;
+    let _g = s.scope();
+    let out = kernel.apply(std::slice::from_ref(&x), &config)?;
+    assert_eq!(out.len(), 1);
+    let want: Vec<f32> = (0..n).map(|i| i as f32 * 2.0 + 1.0).collect();
+    assert_eq!(out[0].to_vec::<f32>()?, want);
+    Ok(())
+}

@@ -219,6 +219,14 @@ fn custom_kernels_fail_cleanly_without_their_back_end() -> Result<()> {
         .add_template_arg_int("N", 2)?
         .add_template_arg_bool("B", true)?;
     let x = Array::from_slice(&[1.0f32, 2.0], &[2])?;
+    // Custom kernels run on a GPU stream only; the suites' default device may be the CPU
+    // even where there is a GPU (`MLXRS_DEFAULT_DEVICE=cpu`, as `cargo xtask test` runs).
+    let gpu_stream = if Device::gpu_available() {
+        Some(mlxrs::Stream::new(&Device::gpu())?)
+    } else {
+        None
+    };
+    let _scope = gpu_stream.as_ref().map(|s| s.scope());
     // Without the back end MLX fails when the kernel is made or when it runs.
     let result = MetalKernel::new("copy", &["inp"], &["out"], source, "", true, false)
         .and_then(|kernel| kernel.apply(std::slice::from_ref(&x), &metal));
