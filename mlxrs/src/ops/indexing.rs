@@ -32,11 +32,16 @@ use crate::stream::current_raw;
 use crate::vector::VectorArray;
 use crate::{Array, Dtype, Error, Result};
 
-/// The size of `a`'s axis `axis` (negative counts from the end); `None` out of range.
-fn axis_size(a: &Array, axis: i32) -> Option<i32> {
+/// `axis` of `a` as a position (negative counts from the end); `None` out of range.
+fn axis_index(a: &Array, axis: i32) -> Option<usize> {
     let ndim = i32::try_from(a.ndim()).ok()?;
     let axis = if axis < 0 { axis + ndim } else { axis };
-    (0..ndim).contains(&axis).then(|| a.shape()[axis as usize])
+    (0..ndim).contains(&axis).then_some(axis as usize)
+}
+
+/// The size of `a`'s axis `axis`; `None` out of range.
+fn axis_size(a: &Array, axis: i32) -> Option<i32> {
+    axis_index(a, axis).map(|k| a.shape()[k])
 }
 
 /// `indices` made safe for MLX (see the module docs): entries per position `k` of the
@@ -96,30 +101,31 @@ pub(crate) fn batch_in_bounds(indices: Option<&Array>, of: &Array) -> Result<Opt
 
 /// The block extent along `axis` of `a` of a scatter whose `updates` are
 /// `index shape ++ block` (one block dimension per axis of `a`).
-fn scatter_window(a: &Array, updates: &Array, axis: i32) -> Option<i32> {
+fn scatter_window(a: &Array, updates: &Array, axis: usize) -> Option<i32> {
     let lead = updates.ndim().checked_sub(a.ndim())?;
-    let ndim = a.ndim() as i32;
-    let axis = if axis < 0 { axis + ndim } else { axis };
-    updates
-        .shape()
-        .get(lead + usize::try_from(axis).ok()?)
-        .copied()
+    updates.shape().get(lead + axis).copied()
+}
+
+/// The block extent along `axis` of a gather or dynamic slice with `slice_sizes` (one
+/// per axis of `a`).
+fn gather_window(a: &Array, slice_sizes: &[i32], axis: usize) -> Option<i32> {
+    (slice_sizes.len() == a.ndim()).then(|| slice_sizes[axis])
 }
 
 /// [`in_bounds`] for the index arrays of a gather or scatter: `indices[k]` indexes
-/// `axes[k]` of `a`, starting blocks of `window(axis)` elements.
+/// `axes[k]` of `a`, starting blocks of `window(axis position)` elements.
 fn each_in_bounds(
     a: &Array,
     indices: &[Array],
     axes: &[i32],
-    window: impl Fn(i32) -> Option<i32>,
+    window: impl Fn(usize) -> Option<i32>,
 ) -> Result<Vec<Array>> {
     indices
         .iter()
         .enumerate()
         .map(|(k, idx)| {
-            let axis = axes.get(k).copied();
-            match axis.and_then(|ax| Some((axis_size(a, ax)?, window(ax)?))) {
+            let axis = axes.get(k).and_then(|&ax| axis_index(a, ax));
+            match axis.and_then(|ax| Some((a.shape()[ax], window(ax)?))) {
                 Some((n, w)) => in_bounds(idx, &[n], &[w]),
                 None => Ok(idx.clone()),
             }
@@ -287,14 +293,7 @@ pub fn scatter_add_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn gather(a: &Array, indices: &[Array], axes: &[i32], slice_sizes: &[i32]) -> Result<Array> {
-    let window = |axis: i32| {
-        let axis = if axis < 0 {
-            axis + a.ndim() as i32
-        } else {
-            axis
-        };
-        (slice_sizes.len() == a.ndim()).then(|| slice_sizes.get(axis as usize).copied())?
-    };
+    let window = |axis| gather_window(a, slice_sizes, axis);
     let indices = VectorArray::from_arrays(&each_in_bounds(a, indices, axes, window)?);
     let mut out = Array::empty();
     mlx_call!(mlx_gather(
@@ -315,14 +314,7 @@ pub fn gather(a: &Array, indices: &[Array], axes: &[i32], slice_sizes: &[i32]) -
 /// # Errors
 /// As for [`gather`].
 pub fn gather_single(a: &Array, indices: &Array, axis: i32, slice_sizes: &[i32]) -> Result<Array> {
-    let window = |axis: i32| {
-        let axis = if axis < 0 {
-            axis + a.ndim() as i32
-        } else {
-            axis
-        };
-        (slice_sizes.len() == a.ndim()).then(|| slice_sizes.get(axis as usize).copied())?
-    };
+    let window = |axis| gather_window(a, slice_sizes, axis);
     let indices = &each_in_bounds(a, std::slice::from_ref(indices), &[axis], window)?[0];
     let mut out = Array::empty();
     mlx_call!(mlx_gather_single(
@@ -563,9 +555,7 @@ slice_updates! {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn slice_dynamic(a: &Array, start: &Array, axes: &[i32], slice_size: &[i32]) -> Result<Array> {
-    let start = &dynamic_start(a, start, axes, |axis| {
-        (slice_size.len() == a.ndim()).then(|| slice_size.get(axis).copied())?
-    })?;
+    let start = &dynamic_start(a, start, axes, |axis| gather_window(a, slice_size, axis))?;
     let mut out = Array::empty();
     mlx_call!(mlx_slice_dynamic(
         out.as_out(),
@@ -591,12 +581,8 @@ fn dynamic_start(
     let mut dims = Vec::with_capacity(axes.len());
     let mut windows = Vec::with_capacity(axes.len());
     for &axis in axes {
-        let ndim = a.ndim() as i32;
-        let ax = if axis < 0 { axis + ndim } else { axis };
-        let (Some(n), Some(w)) = (
-            axis_size(a, axis),
-            usize::try_from(ax).ok().and_then(&window),
-        ) else {
+        let Some((n, w)) = axis_index(a, axis).and_then(|k| Some((a.shape()[k], window(k)?)))
+        else {
             return Ok(start.clone());
         };
         dims.push(n);
