@@ -234,7 +234,7 @@ impl<'a> AttentionOptions<'a> {
 ///
 /// # Errors
 /// MLX's error for incompatible shapes or mask, or `force_fused` where no fused kernel
-/// exists; [`Error::InvalidArgument`](crate::Error::InvalidArgument) for keys or values
+/// exists; [`Error::InvalidArgument`] for keys or values
 /// without heads (MLX divides by their number).
 pub fn scaled_dot_product_attention(
     queries: &Array,
