@@ -295,7 +295,11 @@ pub fn scaled_dot_product_attention(
 pub fn cross_entropy(logits: &Array, targets: &Array) -> Result<Array> {
     // The targets index the last axis: kept in bounds as index arrays are (see
     // `ops::indexing`), since MLX reads outside `logits` for an out-of-range class.
-    let targets = &crate::ops::indexing::along(logits, targets, -1)?;
+    // (The general form: the fused CUDA kernel need not wrap negative classes.)
+    let targets = &match logits.shape().last() {
+        Some(&n) => crate::ops::indexing::in_bounds(targets, &[n], &[1])?,
+        None => targets.clone(),
+    };
     let mut out = Array::empty();
     mlx_call!(mlx_fast_cross_entropy(
         out.as_out(),

@@ -77,6 +77,9 @@ fn generate(headers: &Path, triple: &str) -> Result<String> {
         .clang_arg(format!("-I{}", headers.display()))
         .clang_arg(format!("--target={triple}"))
         .allowlist_function("mlx_.*")
+        // Whether an array's data is ready, without evaluating it (mlxrs checks evaluated
+        // index arrays on the host instead of adding a bounds op to the graph).
+        .allowlist_function("_mlx_array_is_available")
         .allowlist_type("mlx_.*")
         .allowlist_var("mlx_.*|MLX_.*")
         // A header-only `static` (no symbol in the library), and the error-report helper

@@ -404,6 +404,11 @@ unsafe extern "C" {
  Array must be evaluated, otherwise returns NULL.*/
     pub fn mlx_array_data_complex64(arr: mlx_array) -> *const mlx_complex64_t;
 }
+unsafe extern "C" {
+    /** Check if the array is available.
+ Internal function: use at your own risk.*/
+    pub fn _mlx_array_is_available(res: *mut bool, arr: mlx_array) -> ::core::ffi::c_int;
+}
 /// A string-to-array map
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]

@@ -413,6 +413,12 @@ impl Array {
         }
     }
 
+    /// Whether the data is computed and readable now, without evaluating anything.
+    pub(crate) fn is_available(&self) -> bool {
+        let mut available = false;
+        mlx_call!(_mlx_array_is_available(&mut available, self.as_raw())).is_ok() && available
+    }
+
     /// Evaluates and returns a pointer to the data (with the array's offset applied).
     fn data_ptr(&self) -> Result<*const u8> {
         self.eval()?;

@@ -440,7 +440,7 @@ fn floor_divide_raw(a: &Array, b: &Array) -> Result<Array> {
     Ok(out)
 }
 
-fn remainder_raw(a: &Array, b: &Array) -> Result<Array> {
+pub(crate) fn remainder_raw(a: &Array, b: &Array) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_remainder(
         out.as_out(),

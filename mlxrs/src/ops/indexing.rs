@@ -12,11 +12,19 @@
 //! **Index arrays are kept in bounds.** MLX does not check the entries of index arrays:
 //! one outside its axis reads or writes outside the array's buffer (garbage, or a crash
 //! of the process, in Python MLX too). Every index array that enters an op of this
-//! module is first normalized lazily, inside the graph: a negative entry counts from the
-//! end (as in MLX), then each entry is clamped so that the block it starts lies inside
-//! the axis. In-range indices keep their meaning; an out-of-range one selects the
-//! nearest edge, as JAX does by default. (Under `compile` with `shapeless = true` the
-//! bounds are those of the shapes traced first.)
+//! module is first made safe lazily, inside the graph, and in-range entries (negative
+//! ones counting from the end, as in MLX) keep their meaning:
+//! - an index of a single element (`take`, `take_along_axis`, `put_along_axis`, the
+//!   gathers and scatters along axes of block size 1, array indexing) is taken modulo
+//!   the axis size, so an out-of-range one wraps around (NumPy's `mode="wrap"`); this
+//!   costs one elementwise op, and none for index dtypes too narrow to go out of range
+//!   or for an evaluated index array whose entries are all in range (checked on the
+//!   host, about a nanosecond per entry);
+//! - the start of a block (gathers and scatters of larger blocks, dynamic slices) is
+//!   clamped so that the block lies inside the axis (JAX's behaviour).
+//!
+//! (Under `compile` with `shapeless = true` the bounds are those of the shapes traced
+//! first.)
 //!
 //! ```
 //! use mlxrs::{Array, ops::{take, take_axis}};
@@ -44,6 +52,40 @@ fn axis_size(a: &Array, axis: i32) -> Option<i32> {
     axis_index(a, axis).map(|k| a.shape()[k])
 }
 
+/// Whether every entry of an *evaluated* integer `indices` lies in
+/// `[lows[k], highs[k]]`, where `k` is its position along the last axis when there are
+/// several bounds (a `start` vector), else 0. `false` when the data is not evaluated yet
+/// or not row-contiguous: the check then happens in the graph. A host scan costs about a
+/// nanosecond per entry; an op in the graph costs microseconds of scheduling per eval.
+fn host_within(indices: &Array, lows: &[i64], highs: &[i64]) -> bool {
+    fn scan<T: crate::ArrayElement + Copy + Into<i128>>(
+        a: &Array,
+        lows: &[i64],
+        highs: &[i64],
+    ) -> bool {
+        a.as_slice::<T>().is_ok_and(|values| {
+            values.iter().enumerate().all(|(j, &v)| {
+                let k = j % lows.len();
+                (i128::from(lows[k])..=i128::from(highs[k])).contains(&v.into())
+            })
+        })
+    }
+    if lows.is_empty() || lows.len() != highs.len() || !indices.is_available() {
+        return false;
+    }
+    match indices.dtype() {
+        Dtype::Int32 => scan::<i32>(indices, lows, highs),
+        Dtype::Int64 => scan::<i64>(indices, lows, highs),
+        Dtype::Uint32 => scan::<u32>(indices, lows, highs),
+        Dtype::Uint64 => scan::<u64>(indices, lows, highs),
+        Dtype::Int16 => scan::<i16>(indices, lows, highs),
+        Dtype::Uint16 => scan::<u16>(indices, lows, highs),
+        Dtype::Int8 => scan::<i8>(indices, lows, highs),
+        Dtype::Uint8 => scan::<u8>(indices, lows, highs),
+        _ => false,
+    }
+}
+
 /// `indices` made safe for MLX (see the module docs): entries per position `k` of the
 /// last axis when `dims` has several entries (a `start` vector), else all entries, are
 /// wrapped from the end of `[0, dims[k])` and clamped to `[0, dims[k] - windows[k]]`.
@@ -58,11 +100,17 @@ pub(crate) fn in_bounds(indices: &Array, dims: &[i32], windows: &[i32]) -> Resul
     if !indices.dtype().is_integer() || !fits {
         return Ok(indices.clone());
     }
+    let highest: Vec<i32> = dims.iter().zip(windows).map(|(d, w)| d - w).collect();
+    // Evaluated starts already inside `[0, highest]` (negative ones are not: MLX wraps
+    // them for some of these ops and not for others) need no op in the graph.
+    let highs: Vec<i64> = highest.iter().map(|&h| i64::from(h)).collect();
+    if host_within(indices, &vec![0; dims.len()], &highs) {
+        return Ok(indices.clone());
+    }
     let i = match indices.dtype() {
         Dtype::Int32 => indices.clone(),
         _ => indices.astype(Dtype::Int32)?,
     };
-    let highest: Vec<i32> = dims.iter().zip(windows).map(|(d, w)| d - w).collect();
     let (dim, high) = if dims.len() == 1 {
         (Array::from(dims[0]), Array::from(highest[0]))
     } else {
@@ -76,10 +124,41 @@ pub(crate) fn in_bounds(indices: &Array, dims: &[i32], windows: &[i32]) -> Resul
     super::clip(&wrapped, Some(&zero), Some(&high))
 }
 
-/// [`in_bounds`] for one index array along `axis` of `a`, one element at a time.
-pub(crate) fn along(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
+/// The cheap form of [`in_bounds`] for single elements, for MLX's gather and scatter
+/// kernels (which wrap a negative entry themselves): entries are taken modulo `n`, one
+/// elementwise op, and none where the index dtype cannot hold an out-of-range value or
+/// an evaluated index array is in range already.
+/// Valid entries, negative ones included, keep their meaning; an out-of-range one wraps
+/// around (NumPy's `mode="wrap"`).
+fn wrap_index(indices: &Array, n: i32) -> Result<Array> {
+    let d = indices.dtype();
+    if !d.is_integer() || n <= 0 {
+        return Ok(indices.clone());
+    }
+    let (lowest, highest): (i128, i128) = match d {
+        Dtype::Uint8 => (0, u8::MAX.into()),
+        Dtype::Uint16 => (0, u16::MAX.into()),
+        Dtype::Uint32 => (0, u32::MAX.into()),
+        Dtype::Uint64 => (0, u64::MAX.into()),
+        Dtype::Int8 => (i8::MIN.into(), i8::MAX.into()),
+        Dtype::Int16 => (i16::MIN.into(), i16::MAX.into()),
+        Dtype::Int32 => (i32::MIN.into(), i32::MAX.into()),
+        _ => (i64::MIN.into(), i64::MAX.into()),
+    };
+    if lowest >= i128::from(-n) && highest < i128::from(n)
+        || host_within(indices, &[i64::from(-n)], &[i64::from(n) - 1])
+    {
+        return Ok(indices.clone());
+    }
+    // `n` fits the dtype here (its range reaches past `n - 1`); Python-style remainder
+    // by a positive constant lands in `[0, n)` and cannot divide by zero.
+    super::arithmetic::remainder_raw(indices, &Array::from(n).astype(d)?)
+}
+
+/// One index array along `axis` of `a`, one element at a time, kept in bounds.
+fn along(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
     match axis_size(a, axis) {
-        Some(n) => in_bounds(indices, &[n], &[1]),
+        Some(n) => wrap_index(indices, n),
         None => Ok(indices.clone()),
     }
 }
@@ -126,6 +205,7 @@ fn each_in_bounds(
         .map(|(k, idx)| {
             let axis = axes.get(k).and_then(|&ax| axis_index(a, ax));
             match axis.and_then(|ax| Some((a.shape()[ax], window(ax)?))) {
+                Some((n, 1)) => wrap_index(idx, n),
                 Some((n, w)) => in_bounds(idx, &[n], &[w]),
                 None => Ok(idx.clone()),
             }
@@ -144,7 +224,7 @@ pub use crate::array::{Idx, s};
 /// empty and `indices` is not.
 pub fn take(a: &Array, indices: &Array) -> Result<Array> {
     let indices = &match i32::try_from(a.size()) {
-        Ok(n) => in_bounds(indices, &[n], &[1])?,
+        Ok(n) => wrap_index(indices, n)?,
         Err(_) => indices.clone(),
     };
     let mut out = Array::empty();

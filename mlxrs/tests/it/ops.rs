@@ -275,7 +275,8 @@ fn sorts_scans_lu_ops_and_permutations_of_empty_arrays_are_empty_not_a_crash() -
 #[test]
 fn out_of_range_index_arrays_stay_inside_the_array() -> Result<()> {
     // MLX 0.32.2 reads and writes outside the buffer for these (garbage, or SIGSEGV far
-    // out, in Python MLX too). mlxrs clamps each entry to the nearest valid position.
+    // out, in Python MLX too). mlxrs wraps an out-of-range single-element index around
+    // the axis (NumPy's mode="wrap") and clamps the start of a larger block.
     use mlxrs::ops::{
         gather, put_along_axis, scatter_add_axis, scatter_single, slice_dynamic,
         slice_update_dynamic, take, take_along_axis, take_axis,
@@ -283,20 +284,20 @@ fn out_of_range_index_arrays_stay_inside_the_array() -> Result<()> {
     let v = |x: &[i32]| Array::from_slice(x, &[x.len()]);
     let a = v(&[10, 20, 30, 40])?;
     let far = v(&[100_000_000, -100_000_000, 3, -1, 4])?;
-    assert_eq!(take(&a, &far)?.to_vec::<i32>()?, [40, 10, 40, 40, 40]);
+    assert_eq!(take(&a, &far)?.to_vec::<i32>()?, [10, 10, 40, 40, 10]);
     let m = Array::from_slice(&[1i32, 2, 3, 4, 5, 6], &[2, 3])?;
     let cols = v(&[7, -9, 1])?;
     assert_eq!(
         take_axis(&m, &cols, 1)?.to_vec::<i32>()?,
-        [3, 1, 2, 6, 4, 5]
+        [2, 1, 2, 5, 4, 5]
     );
     let idx = Array::from_slice(&[5i32, -7], &[2, 1])?;
-    assert_eq!(take_along_axis(&m, &idx, 1)?.to_vec::<i32>()?, [3, 4]);
+    assert_eq!(take_along_axis(&m, &idx, 1)?.to_vec::<i32>()?, [3, 6]);
     let z = Array::zeros(&[2, 3], mlxrs::Dtype::Int32)?;
     let put = put_along_axis(&z, &idx, &Array::from(9i32), 1)?;
-    assert_eq!(put.to_vec::<i32>()?, [0, 0, 9, 9, 0, 0]);
+    assert_eq!(put.to_vec::<i32>()?, [0, 0, 9, 0, 0, 9]);
     let added = scatter_add_axis(&z, &idx, &Array::from_slice(&[1i32, 2], &[2, 1])?, 1)?;
-    assert_eq!(added.to_vec::<i32>()?, [0, 0, 1, 2, 0, 0]);
+    assert_eq!(added.to_vec::<i32>()?, [0, 0, 1, 0, 0, 2]);
     // Blocks: a 2-row block may start at row 0 of 2 at most.
     let rows = v(&[100, -100])?;
     let g = gather(&m, std::slice::from_ref(&rows), &[0], &[2, 3])?;
@@ -304,7 +305,7 @@ fn out_of_range_index_arrays_stay_inside_the_array() -> Result<()> {
     assert_eq!(g.to_vec::<i32>()?, [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6]);
     let upd = Array::full(&[1, 1, 3], 7i32)?;
     let s = scatter_single(&z, &v(&[50])?, &upd, 0)?;
-    assert_eq!(s.to_vec::<i32>()?, [0, 0, 0, 7, 7, 7]);
+    assert_eq!(s.to_vec::<i32>()?, [7, 7, 7, 0, 0, 0]);
     // Dynamic slices: a 2-element block of 4 starts at 2 at most.
     let d = slice_dynamic(&a, &v(&[1_000])?, &[0], &[2])?;
     assert_eq!(d.to_vec::<i32>()?, [30, 40]);
@@ -314,7 +315,14 @@ fn out_of_range_index_arrays_stay_inside_the_array() -> Result<()> {
     assert_eq!(take(&a, &v(&[-1, 0, 2])?)?.to_vec::<i32>()?, [40, 10, 30]);
     // Array indexing goes through the same ops.
     let picked = a.index(&[v(&[8, -2])?.into()])?;
-    assert_eq!(picked.to_vec::<i32>()?, [40, 30]);
+    assert_eq!(picked.to_vec::<i32>()?, [10, 30]);
+    // Lazy indices (computed in the graph) get the same treatment as evaluated ones.
+    let lazy = mlxrs::ops::add(&v(&[99, 2])?, &Array::from(1i32))?;
+    assert_eq!(take(&a, &lazy)?.to_vec::<i32>()?, [10, 40]);
+    // Narrow index dtypes that cannot leave the axis need no rewrite at all.
+    let bytes = Array::from_slice(&[3u8, 0], &[2])?;
+    let wide = Array::arange(0.0, 300.0, 1.0, mlxrs::Dtype::Float32)?;
+    assert_eq!(take(&wide, &bytes)?.to_vec::<f32>()?, [3.0, 0.0]);
     Ok(())
 }
 
