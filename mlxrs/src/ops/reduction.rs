@@ -28,7 +28,7 @@ macro_rules! reduction {
         pub fn $name(a: &Array, keepdims: bool) -> Result<Array> {
             let mut out = Array::empty();
             mlx_call!($sys(out.as_out(), a.as_raw(), keepdims, current_raw()?))?;
-            Ok(out)
+            of_empty(stringify!($name), a, out)
         }
 
         #[doc = concat!("[`", stringify!($name), "`] along one axis.")]
@@ -39,7 +39,7 @@ macro_rules! reduction {
         pub fn $axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
             let mut out = Array::empty();
             mlx_call!($sys_axis(out.as_out(), a.as_raw(), axis, keepdims, current_raw()?))?;
-            Ok(out)
+            of_empty(stringify!($name), a, out)
         }
 
         #[doc = concat!("[`", stringify!($name), "`] along several axes.")]
@@ -50,9 +50,19 @@ macro_rules! reduction {
         pub fn $axes(a: &Array, axes: &[i32], keepdims: bool) -> Result<Array> {
             let mut out = Array::empty();
             mlx_call!($sys_axes(out.as_out(), a.as_raw(), axes.as_ptr(), axes.len(), keepdims, current_raw()?))?;
-            Ok(out)
+            of_empty(stringify!($name), a, out)
         }
     )*};
+}
+
+/// A reduction of an empty `a`. MLX 0.32.2 computes the gradient of `prod` with
+/// cumulative products, which kill the process with SIGFPE on empty inputs (Python MLX
+/// too); the product of nothing is 1, a constant, whose gradient is the (empty) zeros.
+fn of_empty(name: &str, a: &Array, out: Array) -> Result<Array> {
+    if name == "prod" && a.size() == 0 {
+        return Array::ones(out.shape(), out.dtype());
+    }
+    Ok(out)
 }
 
 reduction! {

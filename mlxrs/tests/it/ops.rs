@@ -432,3 +432,38 @@ fn batch_indices_and_segments_of_matrix_products_stay_in_bounds() -> Result<()> 
     assert!(v[16..].iter().all(|&e| e == 2.0), "{v:?}");
     Ok(())
 }
+
+#[test]
+fn the_gradient_of_a_product_over_nothing_is_empty_not_a_crash() -> Result<()> {
+    // MLX 0.32.2 differentiates `prod` with cumulative products, which raise SIGFPE on
+    // empty inputs (Python's `mx.grad(mx.prod)(mx.zeros((0,)))` too).
+    use mlxrs::Dtype;
+    use mlxrs::ops::{prod, prod_axis};
+    let x = Array::zeros(&[2, 0], Dtype::Float32)?;
+    assert_eq!(prod(&x, false)?.item::<f32>()?, 1.0);
+    assert_eq!(prod_axis(&x, 1, false)?.to_vec::<f32>()?, [1.0, 1.0]);
+    assert_eq!(prod_axis(&x, 0, false)?.shape(), &[0]);
+    let i = Array::zeros(&[0], Dtype::Int32)?;
+    let p = prod(&i, false)?;
+    assert_eq!((p.dtype(), p.item::<i32>()?), (Dtype::Int32, 1));
+    for axis in [None, Some(0), Some(1)] {
+        let g = grad(
+            move |a: &[Array]| {
+                let p = match axis {
+                    None => prod(&a[0], false)?,
+                    Some(ax) => sum(&prod_axis(&a[0], ax, false)?, false)?,
+                };
+                Ok(vec![p])
+            },
+            &[0],
+        )?;
+        let dx = g(std::slice::from_ref(&x))?;
+        assert_eq!(dx[0].shape(), &[2, 0], "axis {axis:?}");
+        dx[0].eval()?;
+    }
+    // Non-empty products keep MLX's gradient: d(x0·x1·x2)/dx = (6, 3, 2) at (1, 2, 3).
+    let y = Array::from_slice(&[1.0f32, 2.0, 3.0], &[3])?;
+    let g = grad(|a: &[Array]| Ok(vec![prod(&a[0], false)?]), &[0])?;
+    assert_eq!(g(&[y])?[0].to_vec::<f32>()?, [6.0, 3.0, 2.0]);
+    Ok(())
+}
