@@ -19,7 +19,7 @@
 //!   the axis size, so an out-of-range one wraps around (NumPy's `mode="wrap"`); this
 //!   costs one elementwise op, and none for index dtypes too narrow to go out of range
 //!   or for an evaluated index array whose entries are all in range (checked on the
-//!   host, about a nanosecond per entry);
+//!   host, about a nanosecond per entry, for up to 16,384 entries);
 //! - the start of a block (gathers and scatters of larger blocks, dynamic slices) is
 //!   clamped so that the block lies inside the axis (JAX's behaviour).
 //!
@@ -55,8 +55,9 @@ fn axis_size(a: &Array, axis: i32) -> Option<i32> {
 /// Whether every entry of an *evaluated* integer `indices` lies in
 /// `[lows[k], highs[k]]`, where `k` is its position along the last axis when there are
 /// several bounds (a `start` vector), else 0. `false` when the data is not evaluated yet
-/// or not row-contiguous: the check then happens in the graph. A host scan costs about a
-/// nanosecond per entry; an op in the graph costs microseconds of scheduling per eval.
+/// or not row-contiguous, or has more than `HOST_SCAN_MAX` entries: the check then
+/// happens in the graph. A host scan costs about a nanosecond per entry; an op in the
+/// graph costs microseconds of scheduling per eval.
 fn host_within(indices: &Array, lows: &[i64], highs: &[i64]) -> bool {
     fn scan<T: crate::ArrayElement + Copy + Into<i128>>(
         a: &Array,
@@ -70,7 +71,14 @@ fn host_within(indices: &Array, lows: &[i64], highs: &[i64]) -> bool {
             })
         })
     }
-    if lows.is_empty() || lows.len() != highs.len() || !indices.is_available() {
+    // Large index arrays take the graph op: its cost is small next to the gather itself,
+    // and a host scan would pull a GPU array's data to the CPU.
+    const HOST_SCAN_MAX: usize = 1 << 14;
+    if lows.is_empty()
+        || lows.len() != highs.len()
+        || indices.size() > HOST_SCAN_MAX
+        || !indices.is_available()
+    {
         return false;
     }
     match indices.dtype() {

@@ -319,6 +319,11 @@ fn out_of_range_index_arrays_stay_inside_the_array() -> Result<()> {
     // Lazy indices (computed in the graph) get the same treatment as evaluated ones.
     let lazy = mlxrs::ops::add(&v(&[99, 2])?, &Array::from(1i32))?;
     assert_eq!(take(&a, &lazy)?.to_vec::<i32>()?, [10, 40]);
+    // Large evaluated index arrays take the graph op too.
+    let mut many = vec![1i32; 20_000];
+    many[19_999] = 6;
+    let big = take(&a, &Array::from_slice(&many, &[many.len()])?)?.to_vec::<i32>()?;
+    assert_eq!((big[0], big[19_999]), (20, 30));
     // Narrow index dtypes that cannot leave the axis need no rewrite at all.
     let bytes = Array::from_slice(&[3u8, 0], &[2])?;
     let wide = Array::arange(0.0, 300.0, 1.0, mlxrs::Dtype::Float32)?;
