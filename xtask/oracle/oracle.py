@@ -175,13 +175,42 @@ SPECIAL = {
     "clip_min": lambda xs, p: mx.clip(xs[0], xs[1], None),
 }
 
+# More special cases, one file per area (`special_*.py` beside this file, each with a
+# `SPECIAL` dict of its own): `nn` layers, losses and optimizers keep their Python
+# halves there.
+def _load_special_files():
+    import importlib.util
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(os.listdir(here)):
+        if name.startswith("special_") and name.endswith(".py"):
+            spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(here, name))
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            clash = set(module.SPECIAL) & set(SPECIAL)
+            if clash:
+                raise ValueError(f"{name}: SPECIAL keys defined twice: {sorted(clash)}")
+            SPECIAL.update(module.SPECIAL)
+
+
+_load_special_files()
+
+
 def dtype(name):
     return mx.bool_ if name == "bool" else getattr(mx, name)
 
 
 def resolve(op):
-    target = mx
-    for part in op.split("."):
+    """`mx.<op>`, or `mlx.nn.<rest>` / `mlx.optimizers.<rest>` for `nn.` / `optimizers.` ops."""
+    parts = op.split(".")
+    if parts[0] in ("nn", "optimizers", "utils"):
+        import importlib
+
+        target = importlib.import_module(f"mlx.{parts[0]}")
+        parts = parts[1:]
+    else:
+        target = mx
+    for part in parts:
         target = getattr(target, part)
     return target
 
