@@ -63,6 +63,9 @@
 
 #![deny(missing_docs)]
 
+// `#[derive(nn::Module)]` names the crate `::mlxrs`, inside it too.
+extern crate self as mlxrs;
+
 mod array;
 mod closure;
 mod device;
@@ -84,6 +87,7 @@ mod runtime;
 pub mod stream;
 mod string;
 pub mod transforms;
+pub mod utils;
 mod vector;
 
 pub use array::{Array, Operand, Shape};
