@@ -346,11 +346,19 @@ impl TransformerEncoder {
         let mut x = x.clone();
         for layer in &self.layers {
             x = if self.checkpoint {
+                // As Python's `nn.utils.checkpoint`: the block's trainable parameters are
+                // inputs of the checkpointed function, so gradients reach them.
+                let params = layer.trainable_parameters();
+                let names: Vec<String> = params.keys().cloned().collect();
+                let n = names.len();
                 let l = layer.clone();
                 let f = transforms::checkpoint(move |xs: &[Array]| {
-                    Ok(vec![l.forward(&xs[0], xs.get(1))?])
+                    let mut l = l.clone();
+                    l.update(&names.iter().cloned().zip(xs[..n].iter().cloned()).collect())?;
+                    Ok(vec![l.forward(&xs[n], xs.get(n + 1))?])
                 })?;
-                let mut args = vec![x];
+                let mut args: Vec<Array> = params.into_values().collect();
+                args.push(x);
                 args.extend(mask.cloned());
                 f(&args)?.remove(0)
             } else {
