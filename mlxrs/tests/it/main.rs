@@ -14,6 +14,7 @@ mod dtypes;
 mod errors;
 mod handles;
 mod memory;
+mod nn;
 mod ops;
 mod shapes;
 mod support;
