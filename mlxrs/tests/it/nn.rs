@@ -106,19 +106,19 @@ fn named_model(case: &str) -> Result<Box<dyn Module>> {
         )?),
         "mlp" => Box::new(
             Sequential::new()
-                .add(Linear::new(4, 8, true)?)
-                .add(Relu)
-                .add(Linear::new(8, 8, true)?)
-                .add(Relu)
-                .add(Linear::new(8, 2, true)?),
+                .with(Linear::new(4, 8, true)?)
+                .with(Relu)
+                .with(Linear::new(8, 8, true)?)
+                .with(Relu)
+                .with(Linear::new(8, 2, true)?),
         ),
         "qlinear" => Box::new(QuantizedLinear::new(64, 8, true, None, None)?),
         "qembedding" => Box::new(QuantizedEmbedding::new(16, 64, Some(32), Some(8))?),
         "quantized_seq" => {
             let mut m = Sequential::new()
-                .add(Embedding::new(16, 64)?)
-                .add(Linear::new(64, 32, true)?)
-                .add(Linear::new(32, 8, true)?);
+                .with(Embedding::new(16, 64)?)
+                .with(Linear::new(64, 32, true)?)
+                .with(Linear::new(32, 8, true)?);
             nn::quantize(&mut m, Some(32), Some(4), None)?;
             Box::new(m)
         }
@@ -338,8 +338,8 @@ fn dropout_obeys_training_mode() -> Result<()> {
         "zero fraction {zeros}"
     );
     let mut model = Sequential::new()
-        .add(Linear::new(2, 2, true)?)
-        .add(d.clone());
+        .with(Linear::new(2, 2, true)?)
+        .with(d.clone());
     assert!(model.training());
     model.eval();
     assert!(!model.training());
@@ -405,9 +405,9 @@ fn bad_inputs_name_the_layer_and_shapes() -> Result<()> {
 #[test]
 fn update_checks_names_and_shapes() -> Result<()> {
     let mut m = Sequential::new()
-        .add(Linear::new(2, 3, true)?)
-        .add(Relu)
-        .add(Linear::new(3, 1, false)?);
+        .with(Linear::new(2, 3, true)?)
+        .with(Relu)
+        .with(Linear::new(3, 1, false)?);
     let before = m.parameters();
     let bad = ParamMap::from([
         (
@@ -554,15 +554,15 @@ fn freeze_and_unfreeze() -> Result<()> {
 #[test]
 fn weights_strict_and_non_strict() -> Result<()> {
     let a = Sequential::new()
-        .add(Linear::new(3, 4, true)?)
-        .add(Relu)
-        .add(Linear::new(4, 2, true)?);
+        .with(Linear::new(3, 4, true)?)
+        .with(Relu)
+        .with(Linear::new(4, 2, true)?);
     let path = scratch("mlp.safetensors");
     a.save_weights(&path)?;
     let mut b = Sequential::new()
-        .add(Linear::new(3, 4, true)?)
-        .add(Relu)
-        .add(Linear::new(4, 2, true)?);
+        .with(Linear::new(3, 4, true)?)
+        .with(Relu)
+        .with(Linear::new(4, 2, true)?);
     b.load_weights(&path)?;
     let x = Array::from_slice(&[0.5f32, -1.0, 2.0], &[1, 3])?;
     assert_eq!(
@@ -572,9 +572,9 @@ fn weights_strict_and_non_strict() -> Result<()> {
 
     // A model with a different shape and a missing layer: strict fails naming both.
     let mut c = Sequential::new()
-        .add(Linear::new(3, 5, true)?)
-        .add(Relu)
-        .add(Linear::new(5, 2, false)?);
+        .with(Linear::new(3, 5, true)?)
+        .with(Relu)
+        .with(Linear::new(5, 2, false)?);
     let before = c.parameters();
     let e = err_text(c.load_weights(&path));
     assert!(e.contains("weights") && e.contains("layers.2.bias"), "{e}");
@@ -600,10 +600,10 @@ fn weights_strict_and_non_strict() -> Result<()> {
         ["layers.0.bias", "layers.0.weight", "layers.2.weight"]
     );
     let mut d = Sequential::new()
-        .add(Linear::new(3, 4, true)?)
-        .add(Relu)
-        .add(Linear::new(4, 2, false)?)
-        .add(Linear::new(2, 2, true)?);
+        .with(Linear::new(3, 4, true)?)
+        .with(Relu)
+        .with(Linear::new(4, 2, false)?)
+        .with(Linear::new(2, 2, true)?);
     let r = d.load_weights_non_strict(&path)?;
     assert_eq!(
         r.loaded,
@@ -703,9 +703,9 @@ fn value_and_grad_of_a_model_matches_finite_differences() -> Result<()> {
 #[test]
 fn quantize_swaps_in_python_parameters() -> Result<()> {
     let mut m = Sequential::new()
-        .add(Linear::new(64, 32, true)?)
-        .add(Relu)
-        .add(Linear::new(32, 8, true)?);
+        .with(Linear::new(64, 32, true)?)
+        .with(Relu)
+        .with(Linear::new(32, 8, true)?);
     let x = Array::from_slice(
         &(0..128)
             .map(|i| ((i % 17) as f32 - 8.0) / 8.0)
@@ -818,9 +818,9 @@ impl RoundTrip {
             bn: BatchNorm::new(8)?,
             enc: TransformerEncoder::new(2, 8, 2, Some(16), 0.0, Activation::relu(), true, false)?,
             head: Sequential::new()
-                .add(Linear::new(8, 16, true)?)
-                .add(Relu)
-                .add(Linear::new(16, 3, true)?),
+                .with(Linear::new(8, 16, true)?)
+                .with(Relu)
+                .with(Linear::new(16, 3, true)?),
         })
     }
     fn forward(&self, tokens: &Array) -> Result<Array> {

@@ -47,7 +47,7 @@ impl LayerNorm {
     /// `LayerNorm(dims)` with Python's defaults.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for `dims` not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `dims` not positive.
     pub fn new(dims: i32) -> Result<LayerNorm> {
         LayerNorm::with_options(dims, 1e-5, true, true)
     }
@@ -55,7 +55,7 @@ impl LayerNorm {
     /// Every option (Python's keyword arguments).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for `dims` or `eps` not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `dims` or `eps` not positive.
     pub fn with_options(dims: i32, eps: f32, affine: bool, bias: bool) -> Result<LayerNorm> {
         positive("dims", "LayerNorm", dims.into())?;
         check_eps("LayerNorm", eps)?;
@@ -103,7 +103,7 @@ impl RMSNorm {
     /// `RMSNorm(dims, eps)`; Python's default `eps` is `1e-5`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for `dims` or `eps` not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `dims` or `eps` not positive.
     pub fn new(dims: i32, eps: f32) -> Result<RMSNorm> {
         positive("dims", "RMSNorm", dims.into())?;
         check_eps("RMSNorm", eps)?;
@@ -213,7 +213,7 @@ impl BatchNorm {
     /// `BatchNorm(num_features)` with Python's defaults.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for `num_features` not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `num_features` not positive.
     pub fn new(num_features: i32) -> Result<BatchNorm> {
         BatchNorm::with_options(num_features, 1e-5, 0.1, true, true)
     }
@@ -221,7 +221,7 @@ impl BatchNorm {
     /// Every option (Python's keyword arguments).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for `num_features` or `eps` not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `num_features` or `eps` not positive.
     pub fn with_options(
         num_features: i32,
         eps: f32,

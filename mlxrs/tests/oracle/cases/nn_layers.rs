@@ -465,9 +465,9 @@ fn attention(t: &mut Table) -> Result<()> {
 
     // A Sequential MLP of Linear + ReLU.
     let mlp = Sequential::new()
-        .add(Linear::new(5, 7, true)?)
-        .add(Relu)
-        .add(Linear::new(7, 3, true)?);
+        .with(Linear::new(5, 7, true)?)
+        .with(Relu)
+        .with(Linear::new(7, 3, true)?);
     let names: &'static [&'static str] = &[
         "layers.0.weight",
         "layers.0.bias",
