@@ -942,3 +942,36 @@ fn errors_are_typed() -> Result<()> {
     assert!(matches!(r, Err(Error::ShapeMismatch { op: "Linear", .. })));
     Ok(())
 }
+
+#[test]
+fn value_and_grad_updates_batchnorm_statistics() -> Result<()> {
+    // Python updates BatchNorm's running statistics inside `nn.value_and_grad`; so does
+    // mlxrs (clones share them), and the stored arrays evaluate after the transform.
+    let model = Sequential::new()
+        .with(Linear::new(2, 2, true)?)
+        .with(BatchNorm::new(2)?);
+    let step =
+        nn::value_and_grad(|m: &Sequential, xs: &[Array]| ops::sum(&m.forward(&xs[0])?, false));
+    let x = Array::from_slice(&[1.0f32, 2.0, 3.0, 5.0, -1.0, 0.0], &[3, 2])?;
+    let (_, grads) = step(&model, &[x.clone()])?;
+    let names: Vec<&str> = grads.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "layers.0.bias",
+            "layers.0.weight",
+            "layers.1.bias",
+            "layers.1.weight"
+        ]
+    );
+    // d sum(BN(h)) / d bias = batch size; the normalized outputs sum to zero per channel.
+    assert_allclose(&grads["layers.1.bias"], &[3.0, 3.0], 0.0, 1e-5)?;
+    assert_allclose(&grads["layers.1.weight"], &[0.0, 0.0], 0.0, 1e-4)?;
+    // The running mean moved to 0.1 × the batch mean of the Linear's output.
+    let h = model.layers[0].forward(&x)?;
+    let want =
+        ops::multiply(&ops::mean_axis(&h, 0, false)?, &Array::from(0.1f32))?.to_vec::<f32>()?;
+    let got = model.parameters()["layers.1.running_mean"].clone();
+    assert_allclose(&got, &want, 1e-5, 1e-6)?;
+    Ok(())
+}
