@@ -975,3 +975,27 @@ fn value_and_grad_updates_batchnorm_statistics() -> Result<()> {
     assert_allclose(&got, &want, 1e-5, 1e-6)?;
     Ok(())
 }
+
+#[test]
+fn stateless_norms_take_any_width() -> Result<()> {
+    // Python's LayerNorm(affine=False) and BatchNorm(affine=False,
+    // track_running_stats=False) have no weights and normalize any last dimension.
+    let x = Array::from_slice(&[1.0f32, 3.0, 5.0, 7.0, 9.0, 11.0], &[2, 3])?;
+    let y = LayerNorm::with_options(5, 1e-5, false, false)?.forward(&x)?;
+    let s = (8.0f32 / 3.0 + 1e-5).sqrt();
+    assert_allclose(
+        &y,
+        &[-2.0 / s, 0.0, 2.0 / s, -2.0 / s, 0.0, 2.0 / s],
+        1e-5,
+        1e-5,
+    )?;
+    let y = BatchNorm::with_options(5, 1e-5, 0.1, false, false)?.forward(&x)?;
+    let s = (9.0f32 + 1e-5).sqrt();
+    assert_allclose(
+        &y,
+        &[-3.0 / s, -3.0 / s, -3.0 / s, 3.0 / s, 3.0 / s, 3.0 / s],
+        1e-5,
+        1e-5,
+    )?;
+    Ok(())
+}

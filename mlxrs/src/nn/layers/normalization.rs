@@ -82,7 +82,9 @@ impl LayerNorm {
 
 impl UnaryLayer for LayerNorm {
     fn forward(&self, x: &Array) -> Result<Array> {
-        check_input("LayerNorm", x, None, Some(self.dims))?;
+        // Without weights any last dimension normalizes, as in Python.
+        let dims = self.weight.as_ref().map(|_| self.dims);
+        check_input("LayerNorm", x, None, dims)?;
         fast::layer_norm(x, self.weight.as_deref(), self.bias.as_deref(), self.eps)
     }
 }
@@ -263,7 +265,9 @@ impl BatchNorm {
 
 impl UnaryLayer for BatchNorm {
     fn forward(&self, x: &Array) -> Result<Array> {
-        check_input("BatchNorm", x, Some(&[2, 3, 4]), Some(self.num_features))?;
+        let has_state = self.weight.is_some() || self.running_mean.is_some();
+        let features = has_state.then_some(self.num_features);
+        check_input("BatchNorm", x, Some(&[2, 3, 4]), features)?;
         let axes: Vec<i32> = (0..x.ndim() as i32 - 1).collect();
         if self.training {
             let per_channel: i64 = x.shape()[..x.ndim() - 1]
