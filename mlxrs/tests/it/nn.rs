@@ -953,7 +953,7 @@ fn value_and_grad_updates_batchnorm_statistics() -> Result<()> {
     let step =
         nn::value_and_grad(|m: &Sequential, xs: &[Array]| ops::sum(&m.forward(&xs[0])?, false));
     let x = Array::from_slice(&[1.0f32, 2.0, 3.0, 5.0, -1.0, 0.0], &[3, 2])?;
-    let (_, grads) = step(&model, &[x.clone()])?;
+    let (_, grads) = step(&model, std::slice::from_ref(&x))?;
     let names: Vec<&str> = grads.keys().map(String::as_str).collect();
     assert_eq!(
         names,
