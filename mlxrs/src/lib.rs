@@ -83,6 +83,9 @@
 
 #![deny(missing_docs)]
 
+// `#[derive(nn::Module)]` names the crate `::mlxrs`, inside it too.
+extern crate self as mlxrs;
+
 mod array;
 mod closure;
 mod device;
@@ -104,6 +107,7 @@ mod runtime;
 pub mod stream;
 mod string;
 pub mod transforms;
+pub mod utils;
 mod vector;
 
 pub use array::{Array, Operand, Shape, SharedArray};

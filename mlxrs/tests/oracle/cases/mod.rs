@@ -15,6 +15,7 @@ mod indexing;
 pub mod io;
 mod linalg;
 mod nn;
+mod nn_layers;
 mod operators;
 mod random;
 mod reduction;
@@ -59,6 +60,7 @@ pub fn all(t: &mut Table) -> Result<()> {
     fft::cases(t)?;
     random::cases(t)?;
     nn::cases(t)?;
+    nn_layers::cases(t)?;
     operators::cases(t)?;
     io::cases(t)?;
     errors::cases(t)?;
