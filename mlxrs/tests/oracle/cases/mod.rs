@@ -16,6 +16,7 @@ pub mod io;
 mod linalg;
 mod nn;
 mod operators;
+mod optimizers;
 mod random;
 mod reduction;
 mod scan;
@@ -60,6 +61,7 @@ pub fn all(t: &mut Table) -> Result<()> {
     random::cases(t)?;
     nn::cases(t)?;
     operators::cases(t)?;
+    optimizers::cases(t)?;
     io::cases(t)?;
     errors::cases(t)?;
     transforms(t)
