@@ -23,7 +23,7 @@ use crate::{Array, Error, Result, ops};
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn clip_grad_norm(grads: &ParamMap, max_norm: f64) -> Result<(ParamMap, Array)> {
-    if !(max_norm >= 0.0) {
+    if max_norm.is_nan() || max_norm < 0.0 {
         return Err(Error::invalid(
             "max_norm",
             format!("clip_grad_norm needs max_norm >= 0, got {max_norm}"),

@@ -92,10 +92,10 @@ pub use sgd::{SGD, SGDOptions};
 
 /// What every optimizer does (Python: `mlx.optimizers.Optimizer`).
 ///
-/// The trait is dyn compatible ([`MultiOptimizer`] holds `Box<dyn Optimizer>`); the
-/// path-taking conveniences [`save_state`](Optimizer::save_state) and
-/// [`load_state`](Optimizer::load_state) need a sized optimizer (with a `dyn Optimizer`,
-/// save [`state`](Optimizer::state) with [`crate::io::save_safetensors`]).
+/// The trait is dyn compatible ([`MultiOptimizer`] holds `Box<dyn Optimizer>`, and a
+/// `Box<dyn Optimizer>` is an `Optimizer` itself); the path-taking conveniences
+/// [`save_state`](Optimizer::save_state) and [`load_state`](Optimizer::load_state) are
+/// for sized optimizers (boxes included).
 pub trait Optimizer {
     /// The optimizer's Python class name (`"Adam"`), used in error messages.
     fn name(&self) -> &'static str;
@@ -182,6 +182,35 @@ pub trait Optimizer {
     {
         let (arrays, _) = crate::io::load_safetensors(path)?;
         self.set_state(&arrays.into_iter().collect())
+    }
+}
+
+/// A boxed optimizer is an optimizer (so `Box<dyn Optimizer>` has
+/// [`save_state`](Optimizer::save_state) and [`load_state`](Optimizer::load_state) too).
+impl<O: Optimizer + ?Sized> Optimizer for Box<O> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn init(&mut self, parameters: &ParamMap) -> Result<()> {
+        (**self).init(parameters)
+    }
+    fn apply_gradients(&mut self, gradients: &ParamMap, parameters: &ParamMap) -> Result<ParamMap> {
+        (**self).apply_gradients(gradients, parameters)
+    }
+    fn state(&self) -> ParamMap {
+        (**self).state()
+    }
+    fn set_state(&mut self, state: &ParamMap) -> Result<()> {
+        (**self).set_state(state)
+    }
+    fn step(&self) -> Result<Array> {
+        (**self).step()
+    }
+    fn learning_rate(&self) -> Result<Array> {
+        (**self).learning_rate()
+    }
+    fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
+        (**self).set_learning_rate(lr)
     }
 }
 

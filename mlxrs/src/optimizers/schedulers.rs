@@ -19,7 +19,10 @@ use crate::{Array, Error, Result, ops};
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct Schedule(Rc<dyn Fn(&Array) -> Result<Array>>);
+pub struct Schedule(Rc<ScheduleFn>);
+
+/// The function behind a [`Schedule`].
+type ScheduleFn = dyn Fn(&Array) -> Result<Array>;
 
 impl Schedule {
     /// A schedule from a function of the step.

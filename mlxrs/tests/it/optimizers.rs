@@ -492,9 +492,8 @@ fn python_goldens_trajectories_state_names_and_state_files() -> Result<()> {
         // Muon's matrix products are the exception: mlxrs links OpenBLAS where it finds
         // it, Python MLX's wheel uses its reference BLAS, and sums of products round
         // differently in the last bits.
-        // (`load_state` is on sized optimizers; a boxed one sets the loaded map.)
         let mut resumed = golden_optimizer(name)?;
-        resumed.set_state(&python_state)?;
+        resumed.load_state(&state_file)?;
         let mut params = under(&data, "params5");
         run(resumed.as_mut(), &mut params, &grads[5..])?;
         if name == "muon" {
