@@ -62,6 +62,17 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
+//! ## Where mlxrs is stricter than Python
+//!
+//! - A negative or non-finite constant learning rate is an `Err` (Python accepts it).
+//! - [`Adafactor`] with `relative_step: false` needs a learning rate when it is built
+//!   (Python fails at the first update).
+//! - A gradient whose name is not a parameter's, or whose shape differs from its
+//!   parameter's, is an `Err` naming the optimizer and the parameter, and leaves the
+//!   state as it was (Python may broadcast, or fail halfway).
+//! - Inputs are never changed: Python's `SGD` (with `weight_decay`) and `Adafactor`
+//!   (with `weight_decay`) update the caller's gradient or parameter arrays in place.
+
 mod adafactor;
 mod adam;
 mod adaptive;

@@ -516,16 +516,23 @@ pub fn cases(t: &mut Table) -> Result<()> {
         let s = spec.clone();
         trajectory(t, &label, p, F32, &all, move || s.build())?;
     }
-    // Half precision: the state follows the parameters' dtype.
-    for spec in specs()
+    // Half precision: the state follows the parameters' dtype. SGD with momentum and
+    // Adam with bias correction, in float16 and bfloat16.
+    let half: Vec<Spec> = specs()
         .into_iter()
-        .filter(|s| ["SGD", "Adam"].contains(&s.class))
-        .take(2)
-    {
-        let label = format!("optimizers.{}", spec.class);
-        let p = spec.params(P::new());
-        let s = spec.clone();
-        trajectory(t, &label, p, F16, &all, move || s.build())?;
+        .filter(|s| {
+            (s.class == "SGD" && s.kwargs.contains("dampening"))
+                || (s.class == "Adam" && s.kwargs == r#"{"bias_correction": true}"#)
+        })
+        .collect();
+    assert_eq!(half.len(), 2);
+    for dtype in [F16, BF16] {
+        for spec in &half {
+            let label = format!("optimizers.{}", spec.class);
+            let p = spec.params(P::new());
+            let s = spec.clone();
+            trajectory(t, &label, p, dtype, &all, move || s.build())?;
+        }
     }
     // Gradients for a subset of the parameters: only those are updated and get state.
     let adam = specs()
