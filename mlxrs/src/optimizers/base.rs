@@ -20,7 +20,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The learning rate, in `dtype`'s type (Python: `self.learning_rate.astype(g.dtype)`).
+    /// The learning rate in `like`'s dtype (Python: `self.learning_rate.astype(g.dtype)`).
     pub fn lr_as(&self, name: &str, like: &Array) -> Result<Array> {
         match self.lr {
             Some(lr) => lr.astype(like.dtype()),
