@@ -102,6 +102,8 @@ pub mod memory;
 pub mod nn;
 pub mod ops;
 pub mod optimizers;
+/// Python's customary alias: `import mlx.optimizers as optim`.
+pub use optimizers as optim;
 pub mod random;
 mod runtime;
 pub mod stream;

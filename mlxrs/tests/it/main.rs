@@ -17,6 +17,7 @@ mod handles;
 mod memory;
 mod nn;
 mod ops;
+mod optimizers;
 mod shapes;
 mod support;
 mod threads;

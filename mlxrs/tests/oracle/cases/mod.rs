@@ -17,6 +17,7 @@ mod linalg;
 mod nn;
 mod nn_layers;
 mod operators;
+mod optimizers;
 mod random;
 mod reduction;
 mod scan;
@@ -62,6 +63,7 @@ pub fn all(t: &mut Table) -> Result<()> {
     nn::cases(t)?;
     nn_layers::cases(t)?;
     operators::cases(t)?;
+    optimizers::cases(t)?;
     io::cases(t)?;
     errors::cases(t)?;
     transforms(t)
