@@ -4,6 +4,12 @@
 //! defaults and parameter names, so that weights move between Python MLX and mlxrs
 //! unchanged. Built on mlxrs's public API only.
 
+pub mod activations;
+pub mod init;
+pub mod losses;
+
+pub use activations::*;
+
 use std::collections::BTreeMap;
 
 use crate::Array;

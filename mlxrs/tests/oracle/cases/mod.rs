@@ -14,6 +14,7 @@ mod fft;
 mod indexing;
 pub mod io;
 mod linalg;
+mod losses;
 mod nn;
 mod operators;
 mod random;
@@ -59,6 +60,7 @@ pub fn all(t: &mut Table) -> Result<()> {
     fft::cases(t)?;
     random::cases(t)?;
     nn::cases(t)?;
+    losses::cases(t)?;
     operators::cases(t)?;
     io::cases(t)?;
     errors::cases(t)?;
