@@ -32,8 +32,14 @@ where
         } else {
             &[&[3, 4]]
         };
+        // Wide enough to reach relu6's cap and hardswish's saturation above 3.
+        let dom = if matches!(op, "relu6" | "hardswish") {
+            Dom::U(-8.0, 8.0)
+        } else {
+            R3
+        };
         for s in shapes {
-            let x = t.input(d, s, R3)?;
+            let x = t.input(d, s, dom)?;
             let g = f.clone();
             let c = t.add(&format!("nn.{op}"), p.clone(), vec![x], move |x| {
                 one(g(&x[0]))
