@@ -16,6 +16,8 @@ mod errors;
 mod handles;
 mod memory;
 mod nn;
+mod nn_init;
+mod nn_losses;
 mod ops;
 mod optimizers;
 mod shapes;
