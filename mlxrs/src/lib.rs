@@ -95,6 +95,7 @@ pub mod export;
 pub mod fast;
 pub mod fft;
 mod handle;
+pub mod interop;
 pub mod io;
 pub mod linalg;
 mod map;

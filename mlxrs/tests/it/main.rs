@@ -14,6 +14,7 @@ mod display;
 mod dtypes;
 mod errors;
 mod handles;
+mod interop;
 mod memory;
 mod nn;
 mod nn_init;
