@@ -83,6 +83,9 @@
 
 #![deny(missing_docs)]
 
+// `#[derive(nn::Module)]` names the crate `::mlxrs`, inside it too.
+extern crate self as mlxrs;
+
 mod array;
 mod closure;
 mod device;
@@ -99,11 +102,14 @@ pub mod memory;
 pub mod nn;
 pub mod ops;
 pub mod optimizers;
+/// Python's customary alias: `import mlx.optimizers as optim`.
+pub use optimizers as optim;
 pub mod random;
 mod runtime;
 pub mod stream;
 mod string;
 pub mod transforms;
+pub mod utils;
 mod vector;
 
 pub use array::{Array, Operand, Shape, SharedArray};

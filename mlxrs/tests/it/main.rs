@@ -15,6 +15,7 @@ mod errors;
 mod handles;
 mod memory;
 mod ops;
+mod optimizers;
 mod shapes;
 mod support;
 mod threads;

@@ -15,7 +15,9 @@ mod indexing;
 pub mod io;
 mod linalg;
 mod nn;
+mod nn_layers;
 mod operators;
+mod optimizers;
 mod random;
 mod reduction;
 mod scan;
@@ -59,7 +61,9 @@ pub fn all(t: &mut Table) -> Result<()> {
     fft::cases(t)?;
     random::cases(t)?;
     nn::cases(t)?;
+    nn_layers::cases(t)?;
     operators::cases(t)?;
+    optimizers::cases(t)?;
     io::cases(t)?;
     errors::cases(t)?;
     transforms(t)
