@@ -14,6 +14,7 @@ mod dtypes;
 mod errors;
 mod handles;
 mod memory;
+mod nn_train;
 mod ops;
 mod optimizers;
 mod shapes;
