@@ -37,6 +37,12 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
+pub mod activations;
+pub mod init;
+pub mod losses;
+
+pub use activations::*;
+
 use std::collections::BTreeMap;
 
 use crate::Array;

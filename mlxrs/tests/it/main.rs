@@ -14,6 +14,8 @@ mod dtypes;
 mod errors;
 mod handles;
 mod memory;
+mod nn_init;
+mod nn_losses;
 mod nn_train;
 mod ops;
 mod optimizers;

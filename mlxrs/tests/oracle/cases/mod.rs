@@ -14,6 +14,7 @@ mod fft;
 mod indexing;
 pub mod io;
 mod linalg;
+mod losses;
 mod nn;
 mod nn_layers;
 mod operators;
@@ -62,6 +63,7 @@ pub fn all(t: &mut Table) -> Result<()> {
     random::cases(t)?;
     nn::cases(t)?;
     nn_layers::cases(t)?;
+    losses::cases(t)?;
     operators::cases(t)?;
     optimizers::cases(t)?;
     io::cases(t)?;
