@@ -9,6 +9,7 @@
 )]
 
 mod devices;
+mod digits;
 mod display;
 mod dtypes;
 mod errors;
