@@ -200,10 +200,13 @@ fn run() -> BoxResult<()> {
     model.save_weights(&args.out)?;
     plot(&args.plot, &losses, &accuracies)?;
     let accuracy = accuracies.last().copied().unwrap_or(0.0);
+    // Paths below the working directory are shown relative to it.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = |p: &std::path::Path| p.strip_prefix(&cwd).unwrap_or(p).display().to_string();
     println!(
         "trained in {seconds:.1} s; weights: {}; plot: {}",
-        args.out.display(),
-        args.plot.display()
+        shown(&args.out),
+        shown(&args.plot)
     );
     println!("test accuracy: {accuracy:.4}");
     if let Some(min) = args.min_accuracy {
