@@ -317,3 +317,44 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain;
+
+    fn ty(s: &str) -> syn::Type {
+        syn::parse_str(s).expect("a type")
+    }
+
+    #[test]
+    fn plain_configuration_types() {
+        for s in [
+            "usize",
+            "f32",
+            "bool",
+            "String",
+            "mlxrs::Dtype",
+            "(i32, i32)",
+            "[usize; 3]",
+            "Option<f32>",
+            "Vec<usize>",
+            "Option<(i32, i32)>",
+            "std::marker::PhantomData<T>",
+            "&'static str",
+        ] {
+            assert!(is_plain(&ty(s)), "{s} should be plain");
+        }
+        for s in [
+            "Array",
+            "mlxrs::nn::Linear",
+            "Vec<Linear>",
+            "Option<Param>",
+            "Box<dyn UnaryLayer>",
+            "(Linear, usize)",
+            "BTreeMap<String, f32>",
+            "String<T>",
+        ] {
+            assert!(!is_plain(&ty(s)), "{s} should be walked");
+        }
+    }
+}

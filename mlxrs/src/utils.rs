@@ -147,6 +147,30 @@ pub fn tree_unflatten<T>(items: Vec<(String, T)>) -> Result<Tree<T>> {
     }
 }
 
+/// `params` with `f(name, array)` applied to every entry: [`tree_map_with_path`] on the
+/// flat form (Python: `tree_map_with_path(f, params)`), e.g. for an optimizer update.
+///
+/// # Errors
+/// The first error `f` returns.
+///
+/// # Examples
+/// ```
+/// use mlxrs::nn::{Linear, Module};
+/// let params = Linear::new(2, 3, true)?.parameters();
+/// let zeros = mlxrs::utils::tree_map_params(&params, |_, a| mlxrs::Array::zeros_like(a))?;
+/// assert_eq!(zeros["weight"].to_vec::<f32>()?, [0.0; 6]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn tree_map_params(
+    params: &ParamMap,
+    mut f: impl FnMut(&str, &Array) -> Result<Array>,
+) -> Result<ParamMap> {
+    params
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), f(k, v)?)))
+        .collect()
+}
+
 /// `tree` with `f` applied to every leaf (Python: `tree_map(f, tree)`).
 pub fn tree_map<T, U>(tree: &Tree<T>, mut f: impl FnMut(&T) -> U) -> Tree<U> {
     tree_map_with_path(tree, |_, x| f(x))

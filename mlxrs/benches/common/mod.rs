@@ -257,11 +257,11 @@ fn train_mlp(id: &str) -> Result<Step> {
     let batch = number_after(id, "_b") as i32;
     mlxrs::random::seed(0)?;
     let model = Sequential::new()
-        .add(Linear::new(64, 256, true)?)
-        .add(Relu)
-        .add(Linear::new(256, 256, true)?)
-        .add(Relu)
-        .add(Linear::new(256, 10, true)?);
+        .with(Linear::new(64, 256, true)?)
+        .with(Relu)
+        .with(Linear::new(256, 256, true)?)
+        .with(Relu)
+        .with(Linear::new(256, 10, true)?);
     let x = data(&[batch, 64], 0.4)?;
     let labels: Vec<i32> = (0..batch).map(|i| i % 10).collect();
     let y = Array::from_slice(&labels, &[batch as usize])?;

@@ -410,23 +410,23 @@ pub mod models {
         let side = side as i32;
         Ok(match arch {
             Arch::Mlp => Sequential::new()
-                .add(Linear::new(side * side, 256, true)?)
-                .add(Relu)
-                .add(Linear::new(256, 256, true)?)
-                .add(Relu)
-                .add(Linear::new(256, 10, true)?),
+                .with(Linear::new(side * side, 256, true)?)
+                .with(Relu)
+                .with(Linear::new(256, 256, true)?)
+                .with(Relu)
+                .with(Linear::new(256, 10, true)?),
             Arch::Cnn => {
                 let pooled = side / 4;
                 Sequential::new()
-                    .add(ToImage { side })
-                    .add(Conv2d::new(1, 16, (3, 3))?.padding((1, 1)))
-                    .add(Relu)
-                    .add(MaxPool2d::new((2, 2), None, (0, 0))?)
-                    .add(Conv2d::new(16, 32, (3, 3))?.padding((1, 1)))
-                    .add(Relu)
-                    .add(MaxPool2d::new((2, 2), None, (0, 0))?)
-                    .add(Flatten)
-                    .add(Linear::new(32 * pooled * pooled, 10, true)?)
+                    .with(ToImage { side })
+                    .with(Conv2d::new(1, 16, (3, 3))?.padding((1, 1)))
+                    .with(Relu)
+                    .with(MaxPool2d::new((2, 2), None, (0, 0))?)
+                    .with(Conv2d::new(16, 32, (3, 3))?.padding((1, 1)))
+                    .with(Relu)
+                    .with(MaxPool2d::new((2, 2), None, (0, 0))?)
+                    .with(Flatten)
+                    .with(Linear::new(32 * pooled * pooled, 10, true)?)
             }
         })
     }

@@ -55,8 +55,9 @@ mod train;
 pub use grad::value_and_grad;
 pub use layers::{
     Activation, AvgPool1d, AvgPool2d, BatchNorm, Conv1d, Conv2d, Dropout, Embedding, Identity,
-    LayerNorm, Linear, MaxPool1d, MaxPool2d, MultiHeadAttention, QuantizedEmbedding,
-    QuantizedLinear, RMSNorm, Sequential, TransformerEncoder, TransformerEncoderLayer, quantize,
+    LayerNorm, Linear, MaxPool1d, MaxPool2d, MultiHeadAttention, QuantizePredicate,
+    QuantizedEmbedding, QuantizedLinear, RMSNorm, Sequential, TransformerEncoder,
+    TransformerEncoderLayer, quantize,
 };
 pub use layers::{AttentionDims, RunningStat};
 /// `#[derive(Module)]`: see [`Module`] (the derive and the trait share the name).

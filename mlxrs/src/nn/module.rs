@@ -181,7 +181,7 @@ pub trait Module {
     /// every shape matches.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] naming `params`, listing the unknown names and the
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `params`, listing the unknown names and the
     /// names whose shape differs (got vs expected).
     fn update(&mut self, params: &ParamMap) -> Result<()> {
         let mut known = BTreeMap::new();
@@ -201,7 +201,7 @@ pub trait Module {
     /// leaves [`trainable_parameters`](Module::trainable_parameters) and gradients.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] listing the plain [`Array`] fields, which have no frozen
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) listing the plain [`Array`] fields, which have no frozen
     /// flag (use [`Param`] for a parameter that can be frozen); nothing changes then.
     fn freeze(&mut self) -> Result<()> {
         set_frozen(self, None, true)
@@ -221,7 +221,7 @@ pub trait Module {
     /// sub-module (Python: `model.freeze(keys=[...])`).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] naming `names` for a name that matches no parameter, or
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `names` for a name that matches no parameter, or
     /// matches a plain [`Array`] field; nothing changes then.
     fn freeze_parameters(&mut self, names: &[&str]) -> Result<()> {
         set_frozen(self, Some(names), true)
@@ -256,7 +256,7 @@ pub trait Module {
     /// strict=True)`). Nothing changes on error.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] naming `weights` and listing the missing, unexpected
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `weights` and listing the missing, unexpected
     /// and wrongly shaped names; the error of [`crate::io::load_safetensors`] for a file
     /// that cannot be read.
     fn load_weights(&mut self, path: impl AsRef<Path>) -> Result<()>

@@ -9,7 +9,7 @@ use crate::{Array, Result};
 /// # Examples
 /// ```
 /// use mlxrs::nn::{Linear, Module, Sequential, UnaryLayer};
-/// let mlp = Sequential::new().add(Linear::new(4, 8, true)?).add(Linear::new(8, 2, false)?);
+/// let mlp = Sequential::new().with(Linear::new(4, 8, true)?).with(Linear::new(8, 2, false)?);
 /// let names: Vec<String> = mlp.parameters().into_keys().collect();
 /// assert_eq!(names, ["layers.0.bias", "layers.0.weight", "layers.1.weight"]);
 /// let y = mlp.forward(&mlxrs::Array::ones(&[3, 4], mlxrs::Dtype::Float32)?)?;
@@ -28,9 +28,9 @@ impl Sequential {
         Sequential::default()
     }
 
-    /// The sequence with `layer` appended (builder style).
+    /// The sequence with `layer` appended (builder style; Python: `nn.Sequential(*layers)`).
     #[must_use]
-    pub fn add(mut self, layer: impl UnaryLayer + 'static) -> Sequential {
+    pub fn with(mut self, layer: impl UnaryLayer + 'static) -> Sequential {
         self.layers.push(Box::new(layer));
         self
     }

@@ -47,7 +47,7 @@ impl Conv1d {
     /// A new layer with a bias, stride 1, no padding, dilation 1 and one group.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a size that is not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a size that is not positive.
     pub fn new(in_channels: i32, out_channels: i32, kernel_size: i32) -> Result<Conv1d> {
         Conv1d::with_options(
             in_channels,
@@ -61,7 +61,7 @@ impl Conv1d {
     /// A new layer with every option (Python's keyword arguments).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a size that is not positive, or `in_channels` not
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a size that is not positive, or `in_channels` not
     /// divisible by `groups`.
     pub fn with_options(
         in_channels: i32,
@@ -152,7 +152,7 @@ impl Conv2d {
     /// A new layer with a bias, stride 1, no padding, dilation 1 and one group.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a size that is not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a size that is not positive.
     pub fn new(in_channels: i32, out_channels: i32, kernel_size: (i32, i32)) -> Result<Conv2d> {
         Conv2d::with_options(
             in_channels,
@@ -166,7 +166,7 @@ impl Conv2d {
     /// A new layer with every option (Python's keyword arguments).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a size that is not positive, or `in_channels` not
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a size that is not positive, or `in_channels` not
     /// divisible by `groups`.
     pub fn with_options(
         in_channels: i32,

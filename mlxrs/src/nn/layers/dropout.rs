@@ -27,7 +27,7 @@ impl Dropout {
     /// `Dropout(p)`; Python's default `p` is 0.5.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for `p` outside `[0, 1)`.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `p` outside `[0, 1)`.
     pub fn new(p: f32) -> Result<Dropout> {
         if !(0.0..1.0).contains(&p) {
             return Err(Error::invalid(

@@ -40,7 +40,7 @@ impl Embedding {
     /// A new table with Python's initialisation.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a size that is not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a size that is not positive.
     pub fn new(num_embeddings: i32, dims: i32) -> Result<Embedding> {
         positive("num_embeddings", "Embedding", num_embeddings.into())?;
         positive("dims", "Embedding", dims.into())?;
@@ -82,7 +82,7 @@ impl Embedding {
     /// for tied input and output embeddings.
     ///
     /// # Errors
-    /// [`Error::ShapeMismatch`] when the last dimension of `x` is not `dims`.
+    /// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) when the last dimension of `x` is not `dims`.
     pub fn as_linear(&self, x: &Array) -> Result<Array> {
         if let (Some(q), Some(scales)) = (self.quantization, &self.scales) {
             return quantized::quantized_linear(

@@ -18,7 +18,7 @@ pub use embedding::Embedding;
 pub use linear::{Identity, Linear};
 pub use normalization::{BatchNorm, LayerNorm, RMSNorm, RunningStat};
 pub use pooling::{AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d};
-pub use quantized::{QuantizedEmbedding, QuantizedLinear, quantize};
+pub use quantized::{QuantizePredicate, QuantizedEmbedding, QuantizedLinear, quantize};
 pub use transformer::{
     Activation, AttentionDims, MultiHeadAttention, TransformerEncoder, TransformerEncoderLayer,
 };
@@ -36,7 +36,7 @@ pub(crate) fn uniform(scale: f32, shape: &[i32]) -> Result<Array> {
     )
 }
 
-/// An [`Error::ShapeMismatch`] for `layer` when `x` is not `ndim`-dimensional with last
+/// An [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) for `layer` when `x` is not `ndim`-dimensional with last
 /// dimension `last` (either check skipped when `None`).
 pub(crate) fn check_input(
     layer: &'static str,
@@ -71,7 +71,7 @@ pub(crate) fn check_input(
     Ok(())
 }
 
-/// An [`Error::InvalidArgument`] unless `value` is positive.
+/// An [`Error::InvalidArgument`](crate::Error::InvalidArgument) unless `value` is positive.
 pub(crate) fn positive(name: &'static str, layer: &str, value: i64) -> Result<()> {
     if value <= 0 {
         return Err(Error::invalid(

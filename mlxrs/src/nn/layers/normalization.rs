@@ -47,7 +47,7 @@ impl LayerNorm {
     /// `LayerNorm(dims)` with Python's defaults.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for `dims` not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `dims` not positive.
     pub fn new(dims: i32) -> Result<LayerNorm> {
         LayerNorm::with_options(dims, 1e-5, true, true)
     }
@@ -55,7 +55,7 @@ impl LayerNorm {
     /// Every option (Python's keyword arguments).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for `dims` or `eps` not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `dims` or `eps` not positive.
     pub fn with_options(dims: i32, eps: f32, affine: bool, bias: bool) -> Result<LayerNorm> {
         positive("dims", "LayerNorm", dims.into())?;
         check_eps("LayerNorm", eps)?;
@@ -82,7 +82,9 @@ impl LayerNorm {
 
 impl UnaryLayer for LayerNorm {
     fn forward(&self, x: &Array) -> Result<Array> {
-        check_input("LayerNorm", x, None, Some(self.dims))?;
+        // Without weights any last dimension normalizes, as in Python.
+        let dims = self.weight.as_ref().map(|_| self.dims);
+        check_input("LayerNorm", x, None, dims)?;
         fast::layer_norm(x, self.weight.as_deref(), self.bias.as_deref(), self.eps)
     }
 }
@@ -103,7 +105,7 @@ impl RMSNorm {
     /// `RMSNorm(dims, eps)`; Python's default `eps` is `1e-5`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for `dims` or `eps` not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `dims` or `eps` not positive.
     pub fn new(dims: i32, eps: f32) -> Result<RMSNorm> {
         positive("dims", "RMSNorm", dims.into())?;
         check_eps("RMSNorm", eps)?;
@@ -213,7 +215,7 @@ impl BatchNorm {
     /// `BatchNorm(num_features)` with Python's defaults.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for `num_features` not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `num_features` not positive.
     pub fn new(num_features: i32) -> Result<BatchNorm> {
         BatchNorm::with_options(num_features, 1e-5, 0.1, true, true)
     }
@@ -221,7 +223,7 @@ impl BatchNorm {
     /// Every option (Python's keyword arguments).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for `num_features` or `eps` not positive.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `num_features` or `eps` not positive.
     pub fn with_options(
         num_features: i32,
         eps: f32,
@@ -263,7 +265,9 @@ impl BatchNorm {
 
 impl UnaryLayer for BatchNorm {
     fn forward(&self, x: &Array) -> Result<Array> {
-        check_input("BatchNorm", x, Some(&[2, 3, 4]), Some(self.num_features))?;
+        let has_state = self.weight.is_some() || self.running_mean.is_some();
+        let features = has_state.then_some(self.num_features);
+        check_input("BatchNorm", x, Some(&[2, 3, 4]), features)?;
         let axes: Vec<i32> = (0..x.ndim() as i32 - 1).collect();
         if self.training {
             let per_channel: i64 = x.shape()[..x.ndim() - 1]

@@ -54,7 +54,7 @@ pub(crate) fn quantized_lookup(
     ops::dequantize(&rows(w)?, &rows(scales)?, biases.as_ref(), opts, None, None)
 }
 
-/// An [`Error::DtypeMismatch`] for `layer` unless `x` holds integers.
+/// An [`Error::DtypeMismatch`](crate::Error::DtypeMismatch) for `layer` unless `x` holds integers.
 pub(crate) fn check_indices(layer: &'static str, x: &Array) -> Result<()> {
     if x.dtype().is_integer() {
         return Ok(());
@@ -100,7 +100,7 @@ impl QuantizedLinear {
     /// initialisation, quantized, a zero bias, and every parameter frozen.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a dimension that is not positive; MLX's error when
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a dimension that is not positive; MLX's error when
     /// `input_dims` is not a multiple of `group_size`.
     pub fn new(
         input_dims: i32,
@@ -229,7 +229,7 @@ impl QuantizedEmbedding {
     /// `x Wᵀ` with the quantized table (Python: `as_linear`).
     ///
     /// # Errors
-    /// [`Error::ShapeMismatch`] when the last dimension of `x` is not `dims`.
+    /// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) when the last dimension of `x` is not `dims`.
     pub fn as_linear(&self, x: &Array) -> Result<Array> {
         quantized_linear(
             "QuantizedEmbedding",
@@ -250,6 +250,9 @@ impl UnaryLayer for QuantizedEmbedding {
         )
     }
 }
+
+/// The layer filter of [`quantize`]: `(path, module) -> quantize it?`.
+pub type QuantizePredicate<'a> = &'a dyn Fn(&str, &dyn Module) -> bool;
 
 /// Quantizes every [`Linear`] and [`Embedding`] of `model` in place (Python:
 /// `nn.quantize(model, group_size=64, bits=4, class_predicate=...)`), mode affine. Each
@@ -277,7 +280,7 @@ pub fn quantize<M: Module + ?Sized>(
     model: &mut M,
     group_size: Option<i32>,
     bits: Option<i32>,
-    predicate: Option<&dyn Fn(&str, &dyn Module) -> bool>,
+    predicate: Option<QuantizePredicate<'_>>,
 ) -> Result<()> {
     model.visit_modules_mut("", &mut |path, m| {
         if predicate.is_none_or(|p| p(path, &*m)) {

@@ -58,7 +58,7 @@ impl MultiHeadAttention {
     /// `MultiHeadAttention(dims, num_heads)` with Python's defaults (no biases).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when `dims` is not divisible by `num_heads`.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when `dims` is not divisible by `num_heads`.
     pub fn new(dims: i32, num_heads: i32) -> Result<MultiHeadAttention> {
         MultiHeadAttention::with_options(dims, num_heads, AttentionDims::default(), false)
     }
@@ -66,7 +66,7 @@ impl MultiHeadAttention {
     /// Every option (Python's keyword arguments).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when `dims` is not divisible by `num_heads`, or a size is
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when `dims` is not divisible by `num_heads`, or a size is
     /// not positive.
     pub fn with_options(
         dims: i32,
@@ -102,7 +102,7 @@ impl MultiHeadAttention {
     /// to `[B, heads, L, S]`.
     ///
     /// # Errors
-    /// [`Error::ShapeMismatch`] naming the projection whose input has the wrong last
+    /// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) naming the projection whose input has the wrong last
     /// dimension, or for inputs that are not 3-dimensional; MLX's error for a mask that
     /// does not broadcast.
     pub fn forward(
@@ -137,7 +137,7 @@ impl MultiHeadAttention {
     /// `nn.MultiHeadAttention.create_additive_causal_mask(N, dtype=mx.float32)`).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a `dtype` that is not a floating-point type.
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a `dtype` that is not a floating-point type.
     pub fn create_additive_causal_mask(n: i32, dtype: Dtype) -> Result<Array> {
         let min = match dtype {
             Dtype::Float32 => f64::from(f32::MIN),
@@ -169,7 +169,10 @@ impl MultiHeadAttention {
 /// The activation of the Transformer layers: a cheap-to-clone function (Python passes a
 /// callable; the default is `nn.relu`).
 #[derive(Clone)]
-pub struct Activation(Rc<dyn Fn(&Array) -> Result<Array>>);
+pub struct Activation(Rc<ActivationFn>);
+
+/// The function inside an [`Activation`].
+type ActivationFn = dyn Fn(&Array) -> Result<Array>;
 
 impl Activation {
     /// Wraps `f`.

@@ -79,10 +79,26 @@ pub fn cases(t: &mut Table) -> Result<()> {
 fn linear_and_embedding(t: &mut Table) -> Result<()> {
     let x = t.input(F32, &[4, 5], R1)?;
     let p = layer_params("Linear", "[5, 3]", "{}", &["weight", "bias"], 1);
-    unary(t, "nn.Linear", p, Linear::new(5, 3, true)?, &["weight", "bias"], x, R1)?;
+    unary(
+        t,
+        "nn.Linear",
+        p,
+        Linear::new(5, 3, true)?,
+        &["weight", "bias"],
+        x,
+        R1,
+    )?;
     let x = t.input(F32, &[2, 3, 5], R1)?;
     let p = layer_params("Linear", "[5, 3]", "{\"bias\": false}", &["weight"], 1);
-    unary(t, "nn.Linear", p, Linear::new(5, 3, false)?, &["weight"], x, R1)?;
+    unary(
+        t,
+        "nn.Linear",
+        p,
+        Linear::new(5, 3, false)?,
+        &["weight"],
+        x,
+        R1,
+    )?;
 
     // Embedding: integer indices, gradient with respect to the table only.
     let idx = Array::from_slice(&[0i32, 3, 3, 6, 1, 0], &[2, 3])?;
@@ -93,7 +109,11 @@ fn linear_and_embedding(t: &mut Table) -> Result<()> {
         "nn.Embedding",
         layer_params("Embedding", "[7, 4]", "{}", &["weight"], 1),
         vec![idx, w],
-        move |xs| Ok(vec![with_weights(&e2, &["weight"], &xs[1..])?.forward(&xs[0])?]),
+        move |xs| {
+            Ok(vec![
+                with_weights(&e2, &["weight"], &xs[1..])?.forward(&xs[0])?,
+            ])
+        },
     )
     .grad()
     .tol(10.0);
@@ -103,7 +123,11 @@ fn linear_and_embedding(t: &mut Table) -> Result<()> {
         "nn.Embedding",
         layer_params("Embedding", "[7, 4]", "{}", &["weight"], 1).s("method", "as_linear"),
         vec![x, w],
-        move |xs| Ok(vec![with_weights(&e, &["weight"], &xs[1..])?.as_linear(&xs[0])?]),
+        move |xs| {
+            Ok(vec![
+                with_weights(&e, &["weight"], &xs[1..])?.as_linear(&xs[0])?,
+            ])
+        },
     )
     .grad()
     .tol(10.0);
@@ -148,9 +172,22 @@ fn linear_and_embedding(t: &mut Table) -> Result<()> {
 fn convolutions(t: &mut Table) -> Result<()> {
     let x = t.input(F32, &[2, 9, 4], R1)?;
     let p = layer_params("Conv1d", "[4, 6, 3]", "{}", &["weight", "bias"], 1);
-    unary(t, "nn.Conv1d", p, Conv1d::new(4, 6, 3)?, &["weight", "bias"], x, R1)?;
+    unary(
+        t,
+        "nn.Conv1d",
+        p,
+        Conv1d::new(4, 6, 3)?,
+        &["weight", "bias"],
+        x,
+        R1,
+    )?;
     let x = t.input(F32, &[2, 9, 4], R1)?;
-    let o = Conv1dOptions { stride: 2, padding: 1, dilation: 2, groups: 2 };
+    let o = Conv1dOptions {
+        stride: 2,
+        padding: 1,
+        dilation: 2,
+        groups: 2,
+    };
     let p = layer_params(
         "Conv1d",
         "[4, 6, 3]",
@@ -158,12 +195,33 @@ fn convolutions(t: &mut Table) -> Result<()> {
         &["weight"],
         1,
     );
-    unary(t, "nn.Conv1d", p, Conv1d::with_options(4, 6, 3, o, false)?, &["weight"], x, R1)?;
+    unary(
+        t,
+        "nn.Conv1d",
+        p,
+        Conv1d::with_options(4, 6, 3, o, false)?,
+        &["weight"],
+        x,
+        R1,
+    )?;
     let x = t.input(F32, &[2, 6, 5, 3], R1)?;
     let p = layer_params("Conv2d", "[3, 4, [3, 2]]", "{}", &["weight", "bias"], 1);
-    unary(t, "nn.Conv2d", p, Conv2d::new(3, 4, (3, 2))?, &["weight", "bias"], x, R1)?;
+    unary(
+        t,
+        "nn.Conv2d",
+        p,
+        Conv2d::new(3, 4, (3, 2))?,
+        &["weight", "bias"],
+        x,
+        R1,
+    )?;
     let x = t.input(F32, &[1, 7, 6, 4], R1)?;
-    let o = Conv2dOptions { stride: (2, 1), padding: (1, 1), dilation: (1, 1), groups: 2 };
+    let o = Conv2dOptions {
+        stride: (2, 1),
+        padding: (1, 1),
+        dilation: (1, 1),
+        groups: 2,
+    };
     let p = layer_params(
         "Conv2d",
         "[4, 2, [3, 3]]",
@@ -190,10 +248,26 @@ fn pooling(t: &mut Table) -> Result<()> {
         let s2 = s.map(|v| (v, v));
         let x = t.input(F32, &[1, 6, 7, 2], R1)?;
         let p = layer_params("MaxPool2d", "[]", &kw, &[], 1);
-        unary(t, "nn.MaxPool2d", p, MaxPool2d::new((k, k), s2, (pad, pad))?, &[], x, R1)?;
+        unary(
+            t,
+            "nn.MaxPool2d",
+            p,
+            MaxPool2d::new((k, k), s2, (pad, pad))?,
+            &[],
+            x,
+            R1,
+        )?;
         let x = t.input(F32, &[1, 6, 7, 2], R1)?;
         let p = layer_params("AvgPool2d", "[]", &kw, &[], 1);
-        unary(t, "nn.AvgPool2d", p, AvgPool2d::new((k, k), s2, (pad, pad))?, &[], x, R1)?;
+        unary(
+            t,
+            "nn.AvgPool2d",
+            p,
+            AvgPool2d::new((k, k), s2, (pad, pad))?,
+            &[],
+            x,
+            R1,
+        )?;
     }
     Ok(())
 }
@@ -201,17 +275,47 @@ fn pooling(t: &mut Table) -> Result<()> {
 fn norms(t: &mut Table) -> Result<()> {
     let x = t.input(F32, &[3, 4, 6], Dom::U(-2.0, 2.0))?;
     let p = layer_params("LayerNorm", "[6]", "{}", &["weight", "bias"], 1);
-    unary(t, "nn.LayerNorm", p, LayerNorm::new(6)?, &["weight", "bias"], x, R1)?;
+    unary(
+        t,
+        "nn.LayerNorm",
+        p,
+        LayerNorm::new(6)?,
+        &["weight", "bias"],
+        x,
+        R1,
+    )?;
     let x = t.input(F32, &[3, 6], Dom::U(-2.0, 2.0))?;
-    let p = layer_params("LayerNorm", "[6]", "{\"eps\": 0.01, \"bias\": false}", &["weight"], 1);
+    let p = layer_params(
+        "LayerNorm",
+        "[6]",
+        "{\"eps\": 0.01, \"bias\": false}",
+        &["weight"],
+        1,
+    );
     let ln = LayerNorm::with_options(6, 0.01, true, false)?;
     unary(t, "nn.LayerNorm", p, ln, &["weight"], x, R1)?;
     let x = t.input(F32, &[3, 6], Dom::U(-2.0, 2.0))?;
     let p = layer_params("LayerNorm", "[6]", "{\"affine\": false}", &[], 1);
-    unary(t, "nn.LayerNorm", p, LayerNorm::with_options(6, 1e-5, false, false)?, &[], x, R1)?;
+    unary(
+        t,
+        "nn.LayerNorm",
+        p,
+        LayerNorm::with_options(6, 1e-5, false, false)?,
+        &[],
+        x,
+        R1,
+    )?;
     let x = t.input(F32, &[2, 3, 8], Dom::U(-2.0, 2.0))?;
     let p = layer_params("RMSNorm", "[8]", "{}", &["weight"], 1);
-    unary(t, "nn.RMSNorm", p, RMSNorm::new(8, 1e-5)?, &["weight"], x, R1)?;
+    unary(
+        t,
+        "nn.RMSNorm",
+        p,
+        RMSNorm::new(8, 1e-5)?,
+        &["weight"],
+        x,
+        R1,
+    )?;
 
     // BatchNorm, training mode: the output and the updated running statistics.
     for shape in [&[6, 4][..], &[2, 3, 4], &[2, 3, 2, 4]] {
@@ -265,9 +369,16 @@ fn norms(t: &mut Table) -> Result<()> {
 fn attention(t: &mut Table) -> Result<()> {
     t.add(
         "nn.MultiHeadAttention.create_additive_causal_mask",
-        P::new().s("_special", "nn_layers.causal_mask").i("n", 5).dtype("dtype", F32),
+        P::new()
+            .s("_special", "nn_layers.causal_mask")
+            .i("n", 5)
+            .dtype("dtype", F32),
         vec![],
-        |_| Ok(vec![MultiHeadAttention::create_additive_causal_mask(5, F32)?]),
+        |_| {
+            Ok(vec![MultiHeadAttention::create_additive_causal_mask(
+                5, F32,
+            )?])
+        },
     );
     let names: &[&str] = &[
         "query_proj.weight",
@@ -298,7 +409,10 @@ fn attention(t: &mut Table) -> Result<()> {
     let q = t.input(F32, &[2, 3, 8], R1)?;
     let kv = t.input(F32, &[2, 4, 8], R1)?;
     let bmask = t.input(BOOL, &[3, 4], R1)?;
-    let bmask = ops::logical_or(&bmask, &Array::from_slice(&[true, false, false, false], &[1, 4])?)?;
+    let bmask = ops::logical_or(
+        &bmask,
+        &Array::from_slice(&[true, false, false, false], &[1, 4])?,
+    )?;
     let mut inputs = vec![q, kv.clone(), kv, bmask];
     for _ in names {
         inputs.push(t.input(F32, &[8, 8], Dom::U(-0.5, 0.5))?);
@@ -317,26 +431,54 @@ fn attention(t: &mut Table) -> Result<()> {
 
     // Transformer encoder layer (pre-norm and post-norm) and a 2-layer encoder.
     for norm_first in [true, false] {
-        let layer = TransformerEncoderLayer::new(8, 2, Some(16), 0.0, Activation::relu(), norm_first)?;
+        let layer =
+            TransformerEncoderLayer::new(8, 2, Some(16), 0.0, Activation::relu(), norm_first)?;
         let kw = format!("{{\"mlp_dims\": 16, \"norm_first\": {norm_first}}}");
-        encoder_case(t, "nn.TransformerEncoderLayer", "TransformerEncoderLayer", "[8, 2]", &kw, layer)?;
+        encoder_case(
+            t,
+            "nn.TransformerEncoderLayer",
+            "TransformerEncoderLayer",
+            "[8, 2]",
+            &kw,
+            layer,
+        )?;
     }
     let enc = TransformerEncoder::new(2, 8, 2, None, 0.0, Activation::relu(), true, false)?;
-    encoder_case(t, "nn.TransformerEncoder", "TransformerEncoder", "[2, 8, 2]", "{}", enc)?;
+    encoder_case(
+        t,
+        "nn.TransformerEncoder",
+        "TransformerEncoder",
+        "[2, 8, 2]",
+        "{}",
+        enc,
+    )?;
     let enc = TransformerEncoder::new(1, 8, 4, Some(8), 0.0, Activation::relu(), false, true)?;
     let kw = "{\"mlp_dims\": 8, \"norm_first\": false, \"checkpoint\": true}";
-    encoder_case(t, "nn.TransformerEncoder", "TransformerEncoder", "[1, 8, 4]", kw, enc)?;
+    encoder_case(
+        t,
+        "nn.TransformerEncoder",
+        "TransformerEncoder",
+        "[1, 8, 4]",
+        kw,
+        enc,
+    )?;
 
     // A Sequential MLP of Linear + ReLU.
     let mlp = Sequential::new()
-        .add(Linear::new(5, 7, true)?)
-        .add(Relu)
-        .add(Linear::new(7, 3, true)?);
-    let names: &'static [&'static str] = &["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"];
+        .with(Linear::new(5, 7, true)?)
+        .with(Relu)
+        .with(Linear::new(7, 3, true)?);
+    let names: &'static [&'static str] = &[
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.2.weight",
+        "layers.2.bias",
+    ];
     let x = t.input(F32, &[4, 5], R1)?;
-    let p = P::new()
-        .s("_special", "nn_layers.mlp")
-        .raw("names", "[\"layers.0.weight\", \"layers.0.bias\", \"layers.2.weight\", \"layers.2.bias\"]");
+    let p = P::new().s("_special", "nn_layers.mlp").raw(
+        "names",
+        "[\"layers.0.weight\", \"layers.0.bias\", \"layers.2.weight\", \"layers.2.bias\"]",
+    );
     unary(t, "nn.Sequential", p, mlp, names, x, R1)
 }
 
@@ -351,7 +493,14 @@ impl UnaryLayer for Relu {
 }
 
 /// A Transformer case: input `[2, 4, 8]` with a causal mask, every parameter a weight.
-fn encoder_case<M>(t: &mut Table, label: &str, cls: &str, args: &str, kw: &str, model: M) -> Result<()>
+fn encoder_case<M>(
+    t: &mut Table,
+    label: &str,
+    cls: &str,
+    args: &str,
+    kw: &str,
+    model: M,
+) -> Result<()>
 where
     M: Module + Clone + Forward2 + 'static,
 {
