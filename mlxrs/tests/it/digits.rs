@@ -8,12 +8,12 @@
 //! test says it skipped.
 
 #[path = "../../examples/support/digits.rs"]
-mod digits;
+mod example;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use digits::models::{self, Arch};
+use example::models::{self, Arch};
 use mlxrs::nn::{Module, TrainStep};
 use mlxrs::optimizers::Adam;
 use mlxrs::random;
@@ -48,7 +48,7 @@ fn the_csv_reader_scales_pixels_and_rejects_bad_lines() -> TestResult {
         &good,
         format!("{}\n{}\n", row(0, "3"), row(5, "9")).as_bytes(),
     )?;
-    let d = digits::read_digits(&good)?;
+    let d = example::read_digits(&good)?;
     assert_eq!((d.len(), d.side, d.labels.clone()), (2, 8, vec![3, 9]));
     // pixel k of row 0 is k % 17, scaled by 1/16
     assert_eq!(d.image(0)[16], 16.0 / 16.0);
@@ -67,13 +67,13 @@ fn the_csv_reader_scales_pixels_and_rejects_bad_lines() -> TestResult {
         (String::new(), "no samples"),
     ] {
         std::fs::write(&plain, text)?;
-        let err = digits::read_digits(&plain).unwrap_err().to_string();
+        let err = example::read_digits(&plain).unwrap_err().to_string();
         assert!(err.contains(want), "{err}");
     }
     std::fs::write(&good, b"not gzip")?;
-    let err = digits::read_digits(&good).unwrap_err().to_string();
+    let err = example::read_digits(&good).unwrap_err().to_string();
     assert!(err.contains("not a valid gzip file"), "{err}");
-    let err = digits::read_digits(&dir.join("absent.csv.gz"))
+    let err = example::read_digits(&dir.join("absent.csv.gz"))
         .unwrap_err()
         .to_string();
     assert!(err.contains("cargo xtask setup --data"), "{err}");
@@ -104,7 +104,7 @@ fn the_idx_reader_reads_mnist_files_plain_or_gzipped() -> TestResult {
         &idx(&[1, 2, 2], &[255, 0, 0, 255]),
     )?;
     gzip(&dir.join("t10k-labels-idx1-ubyte.gz"), &idx(&[1], &[4]))?;
-    let (train, test) = digits::read_mnist(&dir)?;
+    let (train, test) = example::read_mnist(&dir)?;
     assert_eq!(
         (train.len(), train.side, train.labels.clone()),
         (2, 2, vec![7, 1])
@@ -115,16 +115,16 @@ fn the_idx_reader_reads_mnist_files_plain_or_gzipped() -> TestResult {
 
     // Truncated data, mismatched counts and a non-digit label are errors.
     std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(&[3], &[7, 1]))?;
-    let err = digits::read_mnist(&dir).unwrap_err().to_string();
+    let err = example::read_mnist(&dir).unwrap_err().to_string();
     assert!(
         err.contains("need 3 bytes of data, the file has 2"),
         "{err}"
     );
     std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(&[1], &[7]))?;
-    let err = digits::read_mnist(&dir).unwrap_err().to_string();
+    let err = example::read_mnist(&dir).unwrap_err().to_string();
     assert!(err.contains("do not match"), "{err}");
     std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(&[2], &[7, 12]))?;
-    let err = digits::read_mnist(&dir).unwrap_err().to_string();
+    let err = example::read_mnist(&dir).unwrap_err().to_string();
     assert!(err.contains("label 12 is not a digit"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
@@ -132,14 +132,14 @@ fn the_idx_reader_reads_mnist_files_plain_or_gzipped() -> TestResult {
 
 #[test]
 fn the_split_depends_on_the_seed_alone_and_covers_every_sample() {
-    let data = digits::Dataset {
+    let data = example::Dataset {
         images: (0..40).map(|v| v as f32).collect(),
         labels: (0..10).collect(),
         side: 2,
     };
-    let (a_train, a_test) = digits::split(&data, 7, 3);
-    let (b_train, b_test) = digits::split(&data, 7, 3);
-    let (c_train, _) = digits::split(&data, 7, 4);
+    let (a_train, a_test) = example::split(&data, 7, 3);
+    let (b_train, b_test) = example::split(&data, 7, 3);
+    let (c_train, _) = example::split(&data, 7, 4);
     assert_eq!((a_train.len(), a_test.len()), (7, 3));
     assert_eq!(a_train.labels, b_train.labels);
     assert_eq!(a_test.labels, b_test.labels);
@@ -166,7 +166,7 @@ fn digits_path() -> Option<PathBuf> {
         assert!(p.is_file(), "MLXRS_DIGITS={} is not a file", p.display());
         return Some(p);
     }
-    let p = digits::default_digits_path();
+    let p = example::default_digits_path();
     if p.is_file() {
         Some(p)
     } else {
@@ -183,9 +183,9 @@ fn a_short_training_learns_the_digits_and_the_weights_load_for_classify() -> Tes
     let Some(path) = digits_path() else {
         return Ok(());
     };
-    let all = digits::read_digits(&path)?;
+    let all = example::read_digits(&path)?;
     assert_eq!((all.len(), all.side), (1797, 8));
-    let (train, test) = digits::split(&all, 1500, 0);
+    let (train, test) = example::split(&all, 1500, 0);
     assert_eq!((train.len(), test.len()), (1500, 297));
 
     random::seed(0)?;
@@ -209,7 +209,7 @@ fn a_short_training_learns_the_digits_and_the_weights_load_for_classify() -> Tes
     );
     let before = models::accuracy(&model, &test)?;
     let mut step = TrainStep::new(&model, Adam::new(1e-3)?, models::loss)?;
-    let mut rng = digits::Rng::new(1);
+    let mut rng = example::Rng::new(1);
     let mut losses = Vec::new();
     for _ in 0..3 {
         losses.push(models::train_epoch(
