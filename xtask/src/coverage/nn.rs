@@ -128,8 +128,8 @@ pub struct Crate {
     uses: BTreeMap<String, Vec<Reexport>>,
     /// module path → identifiers named in the module's top-level macro invocations
     /// (items a macro such as `pool_layer! { MaxPool2d, .. }` may define): capitalized
-    /// ones count as types, others as functions, unless followed by `(` or preceded by
-    /// `::` or `.` (calls and paths).
+    /// ones count as types, others as functions, unless preceded by `::` or `.` (paths)
+    /// or, for lowercase ones, followed by `(` (calls).
     macro_items: BTreeMap<String, BTreeMap<String, Kind>>,
 }
 
@@ -186,10 +186,11 @@ impl Crate {
                         let items = self.macro_items.entry(m).or_default();
                         for k in i + 3..end {
                             let id = toks[k];
-                            let call_or_path =
-                                toks.get(k + 1) == Some(&"(") || matches!(toks[k - 1], "::" | ".");
+                            let upper = id.starts_with(|c: char| c.is_ascii_uppercase());
+                            // `f(..)` is a call, but `CELU(alpha = 1.0)` names a type.
+                            let call_or_path = (toks.get(k + 1) == Some(&"(") && !upper)
+                                || matches!(toks[k - 1], "::" | ".");
                             if is_name(id) && !call_or_path {
-                                let upper = id.starts_with(|c: char| c.is_ascii_uppercase());
                                 items.insert(
                                     id.to_string(),
                                     if upper { Kind::Type } else { Kind::Fn },
@@ -579,7 +580,7 @@ mod tests {
             (
                 "nn::layers",
                 "pub struct Gelu;\npub mod linear;\npub mod activations;\nmod pooling;\n\
-                 pub use pooling::{MaxPool2d, gelu_approx, sqrt, sigmoid, tanh, fake};\n",
+                 pub use pooling::{MaxPool2d, CELU, gelu_approx, sqrt, sigmoid, tanh, fake};\n",
             ),
             (
                 "nn::layers::linear",
@@ -594,7 +595,8 @@ mod tests {
                 "nn::layers::pooling",
                 "macro_rules! pool { ($name:ident) => { pub struct $name; pub fn fake() {} }; }\n\
                  pool! { MaxPool2d, Kind::Max, |k| ops::sqrt(k), x.sigmoid }\n\
-                 activation!(gelu_approx, |x| tanh(x));\n",
+                 activation!(gelu_approx, |x| tanh(x));\n\
+                 with_options! { CELU(alpha = 1.0) => celu; }\n",
             ),
             ("optimizers", "pub struct Adam;\npub trait Optimizer {}\n"),
         ]);
@@ -633,6 +635,7 @@ mod tests {
             k.find("nn::layers", "gelu_approx", false).as_deref(),
             Some("gelu_approx")
         );
+        assert_eq!(k.find("nn::layers", "CELU", true).as_deref(), Some("CELU"));
         for f in ["sqrt", "sigmoid", "tanh", "fake"] {
             assert_eq!(k.find("nn::layers", f, false), None, "{f}");
         }
