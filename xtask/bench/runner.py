@@ -8,8 +8,11 @@ same line protocol (see mlxrs/benches/runner.rs): `list`, `run <id> <target_ms> 
 import re
 import sys
 import time
+from functools import partial
 
 import mlx.core as mx
+import mlx.nn as nn
+import mlx.optimizers as optim
 
 
 def data(shape, phase):
@@ -136,6 +139,64 @@ def mlp_step(wid):
     return step
 
 
+def train_step(model, loss_fn, inputs, compiled):
+    """One Adam (lr 1e-3) training step of `model` on fixed `inputs`, the way the
+    mlx-examples train: value_and_grad of the loss, optimizer.update, eval of the new
+    parameters and state; compiled with the model and optimizer state as inputs and
+    outputs (mx.compile(step, inputs=state, outputs=state))."""
+    optimizer = optim.Adam(learning_rate=1e-3)
+    loss_and_grad = nn.value_and_grad(model, loss_fn)
+    mx.eval(model.parameters())
+    # Adam's state is created lazily on its first update; build it up front so the
+    # compiled step sees the same state tree at every call.
+    optimizer.init(model.trainable_parameters())
+    state = [model.state, optimizer.state]
+
+    def step(*args):
+        loss, grads = loss_and_grad(*args)
+        optimizer.update(model, grads)
+        return loss
+
+    if compiled:
+        step = partial(mx.compile, inputs=state, outputs=state)(step)
+
+    def run():
+        loss = step(*inputs)
+        mx.eval(loss, state)
+
+    return run
+
+
+def train_mlp(wid):
+    # the flagship model of examples/train_digits: MLP 64-256-256-10, ReLU, cross-entropy
+    batch = num_after(wid, "_b")
+    mx.random.seed(0)
+    model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+    x = data((batch, 64), 0.4)
+    y = mx.arange(batch, dtype=mx.int32) % 10
+    mx.eval(y)
+
+    def loss_fn(x, y):
+        return mx.mean(nn.losses.cross_entropy(model(x), y))
+
+    return train_step(model, loss_fn, (x, y), wid.endswith("_compiled"))
+
+
+def train_transformer(wid):
+    # 2-layer TransformerEncoder (width 128, 4 heads, MLP 512, pre-norm), no mask,
+    # mean squared error against a fixed target
+    batch, seq, dims = num_after(wid, "_b"), num_after(wid, "_s"), num_after(wid, "_d")
+    mx.random.seed(0)
+    model = nn.TransformerEncoder(num_layers=2, dims=dims, num_heads=4)
+    x = data((batch, seq, dims), 0.5)
+    target = data((batch, seq, dims), 0.6)
+
+    def loss_fn(x, target):
+        return nn.losses.mse_loss(model(x, None), target)
+
+    return train_step(model, loss_fn, (x, target), wid.endswith("_compiled"))
+
+
 def matmul_bench(wid):
     n = max(num_after(wid, "f32_"), num_after(wid, "bf16_"))
     a, b = data((n, n), 0.0), data((n, n), 1.0)
@@ -173,6 +234,8 @@ SETUPS = [
     (r"grad_grad_tiny", grad_grad_tiny),
     (r"compiled_value_and_grad_tiny", compiled_value_and_grad_tiny),
     (r"mlp_step_b\d+(_compiled)?", mlp_step),
+    (r"train_mlp_b\d+(_compiled)?", train_mlp),
+    (r"train_transformer_b\d+_s\d+_d\d+(_compiled)?", train_transformer),
     (r"matmul_(f32|bf16)_\d+", matmul_bench),
     (r"softmax_4096x4096", softmax_bench),
     (r"layer_norm_4096x4096", layer_norm_bench),

@@ -252,18 +252,22 @@ fn median(v: &[f64]) -> Option<f64> {
 
 fn list_workloads(mlxrs: &Contender) -> Result<Vec<(String, bool, bool)>> {
     // The runner prints ids; pinning and slowness follow fixed naming rules shared with
-    // mlxrs/benches/common (latency workloads pinned; 4096 matmul, bf16 2048 and 10^7
-    // to_vec skipped by --quick).
+    // mlxrs/benches/common (latency workloads pinned; 4096 matmul, bf16 2048, 10^7
+    // to_vec and the Transformer training steps skipped by --quick).
     let mut r = Runner::start(mlxrs, false)?;
     let ids = r.ask("list")?;
     Ok(ids
         .split_whitespace()
         .filter(|id| !id.starts_with("from_slice_") && *id != "clone_drop" && *id != "item_1")
         .map(|id| {
-            let compute =
-                id.starts_with("matmul") || id.starts_with("mlp_step") || id.contains("4096x4096");
-            let slow =
-                id == "matmul_f32_4096" || id == "matmul_bf16_2048" || id == "to_vec_10000000";
+            let compute = id.starts_with("matmul")
+                || id.starts_with("mlp_step")
+                || id.starts_with("train_")
+                || id.contains("4096x4096");
+            let slow = id == "matmul_f32_4096"
+                || id == "matmul_bf16_2048"
+                || id == "to_vec_10000000"
+                || id.starts_with("train_transformer");
             (id.to_string(), !compute, slow)
         })
         .collect())

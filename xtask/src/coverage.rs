@@ -7,6 +7,12 @@
 //! `mlx_name(`, inside `mlx_call!(..)`/`mlx_value!(..)`, as `sys::mlx_name`, or in a macro
 //! table such as `negative => mlx_negative;`. Word boundaries are exact, so `mlx_sum`
 //! is not matched by `mlx_sum_axis`.
+//!
+//! A second section, `nn: wrapped N of M` (see [`nn`]), maps every public name of Python
+//! MLX's `mlx.nn`, `mlx.nn.losses`, `mlx.nn.init`, `mlx.optimizers` and `mlx.utils` to
+//! its mlxrs path and lists the missing ones; it reports, but does not fail on, gaps.
+
+mod nn;
 
 use crate::{Result, project_root, setup, third_party};
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,6 +54,8 @@ pub fn run(args: &[String]) -> Result<()> {
 
     let report = check(&declared, &used, &exclusions);
     print!("{}", report.text);
+    let nn_report = nn::report(&root)?;
+    print!("{}", nn_report.text);
     for e in &report.errors {
         eprintln!("coverage: {e}");
     }

@@ -22,9 +22,10 @@ const HELP: &str = "\
 cargo xtask <command> [options]
 
 commands:
-  setup [--backend cpu|cuda|metal] [--python]
+  setup [--backend cpu|cuda|metal] [--python] [--data]
                                      fetch the pinned native dependencies into third_party/
-                                     (--python: also Python MLX, the oracle and bench rival)
+                                     (--python: also Python MLX, the oracle and bench rival;
+                                     --data: also the digits data set of train_digits)
                                      (checks every sha256; a second run does nothing)
   bindgen [--check]                  regenerate mlxrs-sys's committed bindings from the pinned
                                      mlx-c headers (--check: fail if the committed file differs)
@@ -36,11 +37,14 @@ commands:
                                      the same cases (those whose op contains S), compared with
                                      per-dtype tolerances; files in target/oracle/
   coverage                           which mlx-c functions (ops, linalg, fft, random, fast, io,
-                                     export) the safe API calls; fails on an unlisted gap
+                                     export) the safe API calls; fails on an unlisted gap; then
+                                     which names of Python MLX's mlx.nn, losses, init,
+                                     optimizers and utils mlxrs has (`nn: wrapped N of M`)
   bench [--compare python,cpp] [--quick] [--filter S] [--rounds N]
                                      mlxrs vs Python MLX vs C++ MLX, interleaved; writes
                                      target/bench-report.{md,json,svg}
-  example <name> [-- <args>]         setup, then run mlxrs's example <name> (release build)
+  example <name> [-- <args>]         setup, then run mlxrs's example <name> (release build;
+                                     train_digits and classify_digits also fetch the digits)
   leak-check                         run the mlxrs test suites under valgrind's leak checker
   tidy                               repository invariants (layers, pins agree)
   tsan [-- FILTER...]                the thread tests under ThreadSanitizer (nightly, -Zbuild-std;
@@ -89,6 +93,9 @@ fn example(args: &[String]) -> Result<()> {
         return Err("example: which one? (e.g. `cargo xtask example quickstart`)".into());
     };
     setup::setup(setup::natural_backend())?;
+    if name.contains("digits") {
+        setup::digits()?;
+    }
     let mut cmd = cargo();
     cmd.current_dir(project_root()).args([
         "run",

@@ -33,7 +33,7 @@ pub fn load(path: &Path) -> Result<Vec<Artifact>> {
     parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn parse(text: &str) -> Result<Vec<Artifact>> {
+pub(crate) fn parse(text: &str) -> Result<Vec<Artifact>> {
     let mut out: Vec<Artifact> = Vec::new();
     for (n, raw) in text.lines().enumerate() {
         let line = raw.trim();

@@ -2,7 +2,9 @@
 //!
 //! Wheels come from PyPI through `pip download`, the mlx-c tree from the crates.io
 //! package `mlx-sys` through `cargo fetch`. Every file is checked against its sha256 in
-//! `third_party/pins.toml` before it is unpacked; a mismatch deletes the file.
+//! `third_party/pins.toml` before it is unpacked; a mismatch deletes the file. Data
+//! artifacts (`role = "data"`: the digits of the `train_digits` example) unpack a single
+//! `member` of their wheel, checked against its own `member_sha256`.
 
 use crate::pins::{self, Artifact};
 use crate::{Result, cargo, run_cmd, third_party};
@@ -40,10 +42,12 @@ fn host_platform() -> String {
 pub fn run(args: &[String]) -> Result<Setup> {
     let mut backend = None;
     let mut with_python = false;
+    let mut with_data = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--python" => with_python = true,
+            "--data" => with_data = true,
             "--backend" => backend = Some(it.next().ok_or("--backend needs a value")?.clone()),
             s if s.starts_with("--backend=") => backend = Some(s["--backend=".len()..].to_string()),
             other => return Err(format!("setup: unknown option `{other}`")),
@@ -59,7 +63,25 @@ pub fn run(args: &[String]) -> Result<Setup> {
     if with_python {
         python_mlx()?;
     }
+    if with_data {
+        digits()?;
+    }
     Ok(done)
+}
+
+/// Fetches the digits data set (the pinned artifact `digits`) into `third_party/digits/`
+/// unless it is there already; returns the path of `digits.csv.gz`.
+pub fn digits() -> Result<PathBuf> {
+    let tp = third_party();
+    let pins = pins::load(&tp.join("pins.toml"))?;
+    let a = pins
+        .iter()
+        .find(|a| a.opt("role") == Some("data") && a.opt("name") == Some("digits"))
+        .ok_or("pins.toml: no data artifact named `digits`")?;
+    ensure(a, &tp, &tp.join(".downloads"))?;
+    let member = a.get("member")?;
+    let name = member.rsplit('/').next().unwrap_or(member);
+    Ok(tp.join(a.get("dir")?).join(name))
 }
 
 /// Fetches and unpacks what `backend` needs on this host.
@@ -71,7 +93,8 @@ pub fn setup(backend: &str) -> Result<Setup> {
     let mut missing_wheel = true;
     for a in &pins {
         let applies = a.opt("platform") == Some("any") || a.opt("platform") == Some(&platform);
-        if !applies || a.opt("role") == Some("python") {
+        // Python MLX and data sets are fetched on request (`--python`, `--data`).
+        if !applies || a.opt("role").is_some() {
             continue;
         }
         match (a.get("name")?, a.opt("backend")) {
@@ -474,6 +497,29 @@ fn cargo_home() -> PathBuf {
 
 /// Unpacks into `staging` and returns the folder that becomes `third_party/<dir>`.
 fn unpack(a: &Artifact, archive: &Path, staging: &Path) -> Result<PathBuf> {
+    if let Some(member) = a.opt("member") {
+        // One file of the archive (a zip: a wheel), checked against its own sha256.
+        let script = "import os, sys, zipfile\n\
+                      with zipfile.ZipFile(sys.argv[1]) as z:\n\
+                      \x20   data = z.read(sys.argv[3])\n\
+                      os.makedirs(sys.argv[2], exist_ok=True)\n\
+                      with open(os.path.join(sys.argv[2], os.path.basename(sys.argv[3])), 'wb') as f:\n\
+                      \x20   f.write(data)\n";
+        let root = staging.join("root");
+        run_cmd(
+            Command::new(python_exe())
+                .arg("-c")
+                .arg(script)
+                .arg(archive)
+                .arg(&root)
+                .arg(member),
+        )
+        .map_err(|e| format!("cannot take {member} out of {}: {e}", archive.display()))?;
+        let name = member.rsplit('/').next().unwrap_or(member);
+        verify(&root.join(name), a.get("member_sha256")?)
+            .map_err(|e| format!("{member} of {}: {e}", archive.display()))?;
+        return Ok(root);
+    }
     if archive.extension().and_then(|e| e.to_str()) == Some("whl") {
         // zipfile drops the Unix mode bits; keep them (cmake's binary must stay executable).
         let script = "import os, sys, zipfile\n\
@@ -607,6 +653,62 @@ mod tests {
             !ensure(a, &tp, &downloads).unwrap(),
             "a second run does nothing"
         );
+        let _ = fs::remove_dir_all(&tp);
+    }
+
+    #[test]
+    fn a_data_member_is_unpacked_alone_checked_and_a_second_run_does_nothing() {
+        // A wheel-like zip holding the member and another file, as a cached download.
+        let tp = std::env::temp_dir().join(format!("mlxrs-xtask-{}-member", std::process::id()));
+        let _ = fs::remove_dir_all(&tp);
+        let downloads = tp.join(".downloads");
+        fs::create_dir_all(&downloads).unwrap();
+        let wheel = downloads.join("fake-1.0-py3-none-any.whl");
+        let made = Command::new(python_exe())
+            .arg("-c")
+            .arg(
+                "import sys, zipfile\n\
+                 with zipfile.ZipFile(sys.argv[1], 'w') as z:\n\
+                 \x20   z.writestr('pkg/data/digits.csv.gz', b'0,1,2\\n')\n\
+                 \x20   z.writestr('pkg/other.py', b'x = 1\\n')\n",
+            )
+            .arg(&wheel)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let member_sha = {
+            let p = temp_file("member", b"0,1,2\n");
+            sha256_of(&p).unwrap()
+        };
+        let pin = |dir: &str, member_sha: &str| {
+            format!(
+                "[[artifact]]\nname = \"digits\"\nversion = \"1.0\"\nregistry = \"pypi\"\n\
+                 package = \"fake\"\nfile = \"fake-1.0-py3-none-any.whl\"\nplatform = \"any\"\n\
+                 role = \"data\"\nmember = \"pkg/data/digits.csv.gz\"\nmember_sha256 = \"{member_sha}\"\n\
+                 dir = \"{dir}\"\nsha256 = \"{}\"\n",
+                sha256_of(&wheel).unwrap()
+            )
+        };
+        let good = pins::parse(&pin("digits", &member_sha)).unwrap();
+        assert!(
+            ensure(&good[0], &tp, &downloads).unwrap(),
+            "the first run unpacks"
+        );
+        let dest = tp.join("digits");
+        assert_eq!(fs::read(dest.join("digits.csv.gz")).unwrap(), b"0,1,2\n");
+        assert!(!dest.join("other.py").exists() && !dest.join("pkg").exists());
+        assert!(
+            !ensure(&good[0], &tp, &downloads).unwrap(),
+            "a second run does nothing"
+        );
+
+        // A member whose checksum differs from the pin is reported and nothing is kept.
+        let wrong = "0".repeat(64);
+        let bad = pins::parse(&pin("digits-bad", &wrong)).unwrap();
+        let err = ensure(&bad[0], &tp, &downloads).unwrap_err();
+        assert!(err.contains("checksum mismatch"), "{err}");
+        assert!(err.contains("pkg/data/digits.csv.gz"), "{err}");
+        assert!(!tp.join("digits-bad").exists());
         let _ = fs::remove_dir_all(&tp);
     }
 }

@@ -29,6 +29,8 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
     let setup = setup::setup(backend.as_deref().unwrap_or(setup::natural_backend()))?;
+    // The training test learns the digits; it requires them when this variable is set.
+    let digits = setup::digits()?;
     let root = project_root();
     std::env::set_current_dir(&root).map_err(|e| e.to_string())?;
 
@@ -61,6 +63,7 @@ pub fn run(args: &[String]) -> Result<()> {
     if std::env::var_os("MLXRS_DEFAULT_DEVICE").is_none() {
         test.env("MLXRS_DEFAULT_DEVICE", "cpu");
     }
+    test.env("MLXRS_DIGITS", &digits);
     if gpu {
         test.args(["--features", "mlxrs/gpu-tests"]);
     }

@@ -216,6 +216,85 @@ fn mlp_step(id: &str) -> Result<Step> {
     }))
 }
 
+/// ReLU as a layer (Python: `nn.ReLU()`), for the `nn.Sequential` MLP.
+#[derive(Debug, Clone, Copy, mlxrs::nn::Module)]
+struct Relu;
+
+impl mlxrs::nn::UnaryLayer for Relu {
+    fn forward(&self, x: &Array) -> Result<Array> {
+        mlxrs::nn::relu(x)
+    }
+}
+
+/// One Adam (lr 1e-3) training step through `nn::TrainStep` (compiled for ids ending in
+/// `_compiled`): the step evaluates the loss, the new parameters and the state.
+fn train_step<M>(
+    id: &str,
+    mut model: M,
+    loss: impl Fn(&M, &[Array]) -> Result<Array> + 'static,
+    batch: Vec<Array>,
+) -> Result<Step>
+where
+    M: mlxrs::nn::Module + Clone + 'static,
+{
+    let optimizer = mlxrs::optimizers::Adam::new(1e-3)?;
+    let mut step = if id.ends_with("_compiled") {
+        mlxrs::nn::TrainStep::new(&model, optimizer, loss)?
+    } else {
+        mlxrs::nn::TrainStep::eager(&model, optimizer, loss)?
+    };
+    Ok(Box::new(move || {
+        let _loss = step.step(&mut model, &batch)?;
+        Ok(())
+    }))
+}
+
+/// The flagship model of examples/train_digits: MLP 64-256-256-10 (an `nn::Sequential`
+/// of `nn::Linear` with ReLU between), mean cross-entropy against labels `i % 10`.
+fn train_mlp(id: &str) -> Result<Step> {
+    use mlxrs::nn::losses::{CrossEntropyOptions, Reduction, cross_entropy};
+    use mlxrs::nn::{Linear, Sequential, UnaryLayer};
+    let batch = number_after(id, "_b") as i32;
+    mlxrs::random::seed(0)?;
+    let model = Sequential::new()
+        .with(Linear::new(64, 256, true)?)
+        .with(Relu)
+        .with(Linear::new(256, 256, true)?)
+        .with(Relu)
+        .with(Linear::new(256, 10, true)?);
+    let x = data(&[batch, 64], 0.4)?;
+    let labels: Vec<i32> = (0..batch).map(|i| i % 10).collect();
+    let y = Array::from_slice(&labels, &[batch as usize])?;
+    let loss = |m: &Sequential, xs: &[Array]| {
+        let options = CrossEntropyOptions {
+            reduction: Reduction::Mean,
+            ..Default::default()
+        };
+        cross_entropy(&m.forward(&xs[0])?, &xs[1], options)
+    };
+    train_step(id, model, loss, vec![x, y])
+}
+
+/// A 2-layer `nn::TransformerEncoder` (4 heads, MLP 4·width, pre-norm, no dropout, no
+/// mask), mean squared error against a fixed target.
+fn train_transformer(id: &str) -> Result<Step> {
+    use mlxrs::nn::losses::{MseLossOptions, mse_loss};
+    use mlxrs::nn::{Activation, TransformerEncoder};
+    let (batch, seq, dims) = (
+        number_after(id, "_b") as i32,
+        number_after(id, "_s") as i32,
+        number_after(id, "_d") as i32,
+    );
+    mlxrs::random::seed(0)?;
+    let model = TransformerEncoder::new(2, dims, 4, None, 0.0, Activation::relu(), true, false)?;
+    let x = data(&[batch, seq, dims], 0.5)?;
+    let target = data(&[batch, seq, dims], 0.6)?;
+    let loss = |m: &TransformerEncoder, xs: &[Array]| {
+        mse_loss(&m.forward(&xs[0], None)?, &xs[1], MseLossOptions::default())
+    };
+    train_step(id, model, loss, vec![x, target])
+}
+
 fn matmul_bench(id: &str) -> Result<Step> {
     let n = number_after(id, "f32_").max(number_after(id, "bf16_")) as i32;
     let (mut a, mut b) = (data(&[n, n], 0.0)?, data(&[n, n], 1.0)?);
@@ -345,6 +424,20 @@ pub fn all() -> Vec<Workload> {
         "mlp_step_b256_compiled",
     ] {
         push(id.into(), Group::Transforms, false, false, mlp_step);
+    }
+    for id in [
+        "train_mlp_b32",
+        "train_mlp_b32_compiled",
+        "train_mlp_b256",
+        "train_mlp_b256_compiled",
+    ] {
+        push(id.into(), Group::Transforms, false, false, train_mlp);
+    }
+    for id in [
+        "train_transformer_b8_s64_d128",
+        "train_transformer_b8_s64_d128_compiled",
+    ] {
+        push(id.into(), Group::Transforms, false, true, train_transformer);
     }
     for n in [256, 512, 1024, 2048, 4096] {
         push(

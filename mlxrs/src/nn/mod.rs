@@ -7,7 +7,8 @@
 //! A model is a plain struct with `#[derive(Clone, Module)]` (see [`Module`]): its
 //! parameters form a tree named as Python's `tree_flatten(model.parameters())` names
 //! them (`layers.0.weight`), read and written as a [`ParamMap`]. [`value_and_grad`]
-//! differentiates a loss with respect to the trainable parameters.
+//! differentiates a loss with respect to the trainable parameters; [`TrainStep`] makes
+//! loss, gradients and optimizer update one (compiled) step.
 //!
 //! ```
 //! use mlxrs::nn::{self, Linear, Module, UnaryLayer};
@@ -49,6 +50,7 @@ use crate::Array;
 mod grad;
 mod layers;
 mod module;
+mod train;
 
 pub use grad::value_and_grad;
 pub use layers::{
@@ -64,6 +66,7 @@ pub use module::{
     CloneUnaryLayer, LoadReport, Module, ModuleField, Param, ParamMut, ParamRef, UnaryLayer,
     join_path,
 };
+pub use train::TrainStep;
 
 /// Parameters (or gradients, or optimizer state) by their dotted names, as Python MLX's
 /// `tree_flatten` spells them (`layers.0.weight`). The currency between models,

@@ -10,6 +10,7 @@
 )]
 
 mod devices;
+mod digits;
 mod display;
 mod dtypes;
 mod errors;
@@ -19,6 +20,7 @@ mod memory;
 mod nn;
 mod nn_init;
 mod nn_losses;
+mod nn_train;
 mod ops;
 mod optimizers;
 mod shapes;
