@@ -217,14 +217,7 @@ fn mlp_step(id: &str) -> Result<Step> {
 }
 
 /// ReLU as a layer (Python: `nn.ReLU()`), for the `nn.Sequential` MLP.
-#[derive(Debug, Clone, Copy, mlxrs::nn::Module)]
-struct Relu;
-
-impl mlxrs::nn::UnaryLayer for Relu {
-    fn forward(&self, x: &Array) -> Result<Array> {
-        mlxrs::nn::relu(x)
-    }
-}
+use mlxrs::nn::ReLU as Relu;
 
 /// One Adam (lr 1e-3) training step through `nn::TrainStep` (compiled for ids ending in
 /// `_compiled`): the step evaluates the loss, the new parameters and the state.

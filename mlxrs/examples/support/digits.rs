@@ -326,15 +326,8 @@ pub mod models {
     use mlxrs::nn::{self, Conv2d, Linear, MaxPool2d, Module, Sequential, UnaryLayer};
     use mlxrs::{Array, Error, Result, ops};
 
-    /// ReLU as a layer (Python: `nn.ReLU()`).
-    #[derive(Debug, Clone, Copy, Module)]
-    pub struct Relu;
-
-    impl UnaryLayer for Relu {
-        fn forward(&self, x: &Array) -> Result<Array> {
-            nn::relu(x)
-        }
-    }
+    /// ReLU as a layer: Python's `nn.ReLU()`.
+    pub use mlxrs::nn::ReLU as Relu;
 
     /// `[n, side·side]` → `[n, side, side, 1]`: flat images to the NHWC input of a
     /// convolution (no parameters).

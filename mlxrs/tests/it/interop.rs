@@ -150,7 +150,10 @@ mod safetensors_interop {
         // float64: MLX 0.32.2's safetensors reader rejects it ("[safetensor] unsupported
         // dtype F64"); the crate path carries it.
         let mut f = BTreeMap::new();
-        f.insert("f64".to_string(), Array::from_slice(&[2.5f64, -1e300], &[2])?);
+        f.insert(
+            "f64".to_string(),
+            Array::from_slice(&[2.5f64, -1e300], &[2])?,
+        );
         assert_same(&deserialize(&serialize(&f)?)?["f64"], &f["f64"])?;
         Ok(())
     }
