@@ -23,9 +23,7 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use mlxrs_sys as sys;
-
-use crate::error::mlx_call;
+use crate::ffi::mlx_call;
 use crate::stream::current_raw;
 use crate::{Array, Error, Result};
 
@@ -39,16 +37,6 @@ pub enum FftNorm {
     Ortho,
     /// `1/n` forward, no scaling on the inverse (`"forward"`).
     Forward,
-}
-
-impl FftNorm {
-    fn to_sys(self) -> sys::mlx_fft_norm {
-        match self {
-            FftNorm::Backward => sys::mlx_fft_norm::MLX_FFT_NORM_BACKWARD,
-            FftNorm::Ortho => sys::mlx_fft_norm::MLX_FFT_NORM_ORTHO,
-            FftNorm::Forward => sys::mlx_fft_norm::MLX_FFT_NORM_FORWARD,
-        }
-    }
 }
 
 /// `axis` made non-negative, if it is valid for `a`.

@@ -22,11 +22,11 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::error::mlx_call;
-use crate::map::c_string;
+use crate::ffi::VectorArray;
+use crate::ffi::c_string;
+use crate::ffi::mlx_call;
 use crate::ops::skip_kernel_if_empty;
 use crate::stream::current_raw;
-use crate::vector::VectorArray;
 use crate::{Array, Result};
 
 /// The order of a norm, Python's `ord` argument of [`norm`].

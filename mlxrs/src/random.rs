@@ -18,19 +18,9 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::error::mlx_call;
+use crate::ffi::{mlx_call, opt_array};
 use crate::stream::current_raw;
 use crate::{Array, Dtype, Result, Shape};
-
-/// The raw handle for an optional array (`None`: mlx-c's null array).
-fn optional(a: Option<&Array>) -> mlxrs_sys::mlx_array {
-    a.map_or(
-        mlxrs_sys::mlx_array {
-            ctx: std::ptr::null_mut(),
-        },
-        Array::as_raw,
-    )
-}
 
 /// Seeds MLX's global generator (Python: `mx.random.seed`): the draws with `key: None`
 /// that follow are reproducible. Process-wide state, shared by all threads.
@@ -115,7 +105,7 @@ pub fn bits(shape: impl Shape, width: i32, key: Option<&Array>) -> Result<Array>
         dims.as_ptr(),
         dims.len(),
         width,
-        optional(key),
+        opt_array(key),
         current_raw()?
     ))?;
     Ok(out)
@@ -153,7 +143,7 @@ pub fn uniform(
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        optional(key),
+        opt_array(key),
         current_raw()?
     ))?;
     Ok(out)
@@ -182,7 +172,7 @@ pub fn normal(
         dtype.to_sys(),
         loc,
         scale,
-        optional(key),
+        opt_array(key),
         current_raw()?
     ))?;
     Ok(out)
@@ -210,9 +200,9 @@ pub fn normal_broadcast(
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        optional(loc),
-        optional(scale),
-        optional(key),
+        opt_array(loc),
+        opt_array(scale),
+        opt_array(key),
         current_raw()?
     ))?;
     Ok(out)
@@ -243,7 +233,7 @@ pub fn multivariate_normal(
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        optional(key),
+        opt_array(key),
         current_raw()?
     ))?;
     Ok(out)
@@ -281,7 +271,7 @@ pub fn randint(
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        optional(key),
+        opt_array(key),
         current_raw()?
     ))?;
     Ok(out)
@@ -300,7 +290,7 @@ pub fn bernoulli(p: &Array, shape: Option<&[i32]>, key: Option<&Array>) -> Resul
         p.as_raw(),
         dims.as_ptr(),
         dims.len(),
-        optional(key),
+        opt_array(key),
         current_raw()?
     ))?;
     Ok(out)
@@ -350,7 +340,7 @@ pub fn truncated_normal(
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        optional(key),
+        opt_array(key),
         current_raw()?
     ))?;
     Ok(out)
@@ -370,7 +360,7 @@ pub fn gumbel(shape: impl Shape, dtype: Dtype, key: Option<&Array>) -> Result<Ar
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        optional(key),
+        opt_array(key),
         current_raw()?
     ))?;
     Ok(out)
@@ -399,7 +389,7 @@ pub fn laplace(
         dtype.to_sys(),
         loc,
         scale,
-        optional(key),
+        opt_array(key),
         current_raw()?
     ))?;
     Ok(out)
@@ -445,7 +435,7 @@ pub fn categorical(
             axis,
             shape.as_ptr(),
             shape.len(),
-            optional(key),
+            opt_array(key),
             current_raw()?
         ))?,
         (None, Some(n)) => mlx_call!(mlx_random_categorical_num_samples(
@@ -453,14 +443,14 @@ pub fn categorical(
             logits.as_raw(),
             axis,
             n,
-            optional(key),
+            opt_array(key),
             current_raw()?
         ))?,
         (None, None) => mlx_call!(mlx_random_categorical(
             out.as_out(),
             logits.as_raw(),
             axis,
-            optional(key),
+            opt_array(key),
             current_raw()?
         ))?,
     }
@@ -478,7 +468,7 @@ pub fn permutation(x: &Array, axis: i32, key: Option<&Array>) -> Result<Array> {
         out.as_out(),
         x.as_raw(),
         axis,
-        optional(key),
+        opt_array(key),
         current_raw()?
     ))?;
     crate::ops::skip_kernel_if_empty(out)
@@ -502,7 +492,7 @@ pub fn permutation_arange(n: i32, key: Option<&Array>) -> Result<Array> {
     mlx_call!(mlx_random_permutation_arange(
         out.as_out(),
         n,
-        optional(key),
+        opt_array(key),
         current_raw()?
     ))?;
     crate::ops::skip_kernel_if_empty(out)

@@ -8,10 +8,7 @@ mod shape;
 
 use std::borrow::Cow;
 
-use mlxrs_sys as sys;
-
-use crate::error::{mlx_call, mlx_value};
-use crate::handle::handle;
+use crate::ffi::{self, handle, mlx_call, mlx_new, mlx_value};
 use crate::stream::current_raw;
 use crate::{ArrayElement, Dtype, Error, Result};
 
@@ -72,14 +69,10 @@ impl Array {
         }
         let ndim = i32::try_from(dims.len())
             .map_err(|_| Error::invalid("shape", "too many dimensions"))?;
-        let raw = mlx_value!(mlx_array_new_data(
-            data.as_ptr().cast(),
-            dims.as_ptr(),
-            ndim,
-            T::DTYPE.to_sys()
-        ))?;
-        // SAFETY: `mlx_array_new_data` returns a +1 handle that we now own.
-        Ok(unsafe { Array::from_raw(raw) })
+        mlx_new!(
+            Array,
+            mlx_array_new_data(data.as_ptr().cast(), dims.as_ptr(), ndim, T::DTYPE.to_sys())
+        )
     }
 
     /// An array taking the elements of `data`, with the given shape.
@@ -99,17 +92,7 @@ impl Array {
     /// # Ok::<(), mlxrs::Error>(())
     /// ```
     pub fn scalar<T: ArrayElement>(value: T) -> Array {
-        crate::error::init();
-        // SAFETY: `value` is one element of dtype `T::DTYPE`; mlx-c copies it. A
-        // 0-dimensional shape needs no shape buffer.
-        unsafe {
-            Array::from_raw(sys::mlx_array_new_data(
-                (&value as *const T).cast(),
-                std::ptr::null(),
-                0,
-                T::DTYPE.to_sys(),
-            ))
-        }
+        ffi::array_scalar(value)
     }
 
     /// An array of `shape` filled with `value`.
@@ -205,7 +188,7 @@ impl Array {
             out.as_out(),
             like.as_raw(),
             v.as_raw(),
-            like.dtype_raw(),
+            like.dtype().to_sys(),
             current_raw()?
         ))?;
         Ok(out)
@@ -313,14 +296,7 @@ impl Array {
 
     /// The dimensions.
     pub fn shape(&self) -> &[i32] {
-        let n = self.ndim();
-        if n == 0 {
-            return &[];
-        }
-        // SAFETY: the handle is live; mlx-c returns a pointer to the array's own shape
-        // vector (`ndim` entries), valid while the array lives and is not reassigned,
-        // which `&self` guarantees.
-        unsafe { std::slice::from_raw_parts(sys::mlx_array_shape(self.as_raw()), n) }
+        ffi::array_shape(self)
     }
 
     /// The size of dimension `axis` (negative counts from the end).
@@ -342,33 +318,17 @@ impl Array {
 
     /// The number of dimensions.
     pub fn ndim(&self) -> usize {
-        if self.as_raw().ctx.is_null() {
-            0
-        } else {
-            // SAFETY: the handle is live.
-            unsafe { sys::mlx_array_ndim(self.as_raw()) }
-        }
+        ffi::array_ndim(self)
     }
 
     /// The number of elements.
     pub fn size(&self) -> usize {
-        if self.as_raw().ctx.is_null() {
-            0
-        } else {
-            // SAFETY: the handle is live.
-            unsafe { sys::mlx_array_size(self.as_raw()) }
-        }
+        ffi::array_size(self)
     }
 
     /// The element type.
     pub fn dtype(&self) -> Dtype {
-        // The handle is live and mlx-c only reports dtypes of its own enum.
-        Dtype::from_sys(self.dtype_raw()).unwrap_or(Dtype::Float32)
-    }
-
-    pub(crate) fn dtype_raw(&self) -> sys::mlx_dtype {
-        // SAFETY: the handle is live.
-        unsafe { sys::mlx_array_dtype(self.as_raw()) }
+        ffi::array_dtype(self)
     }
 
     /// Bytes per element.
@@ -383,12 +343,7 @@ impl Array {
 
     /// The strides, in elements (meaningful once evaluated).
     pub fn strides(&self) -> Vec<usize> {
-        let n = self.ndim();
-        if n == 0 {
-            return Vec::new();
-        }
-        // SAFETY: as for `shape`: `ndim` entries owned by the array.
-        unsafe { std::slice::from_raw_parts(sys::mlx_array_strides(self.as_raw()), n) }.to_vec()
+        ffi::array_strides(self).to_vec()
     }
 
     /// Computes this array (and the graph it depends on) now.
@@ -437,10 +392,7 @@ impl Array {
         if shape.is_empty() {
             return true;
         }
-        // SAFETY: the handle is live; mlx-c returns `ndim` strides owned by the array.
-        let strides = unsafe {
-            std::slice::from_raw_parts(sys::mlx_array_strides(self.as_raw()), shape.len())
-        };
+        let strides = ffi::array_strides(self);
         let mut expected = 1usize;
         for (&d, &s) in shape.iter().zip(strides).rev() {
             if d != 1 && s != expected {
@@ -569,7 +521,7 @@ impl Clone for Array {
 }
 
 fn describe(a: &Array) -> String {
-    let mut s = crate::string::MlxString::new();
+    let mut s = ffi::MlxString::new();
     match mlx_call!(mlx_array_tostring(s.as_out(), a.as_raw())) {
         // MLX's C++ printer writes `true`/`false`; Python's repr sets the formatter's
         // `capitalize_bool` (not reachable through mlx-c) and writes `True`/`False`.

@@ -16,9 +16,9 @@
 //! ```
 
 use super::{binary, unary};
-use crate::error::mlx_call;
+use crate::ffi::VectorArray;
+use crate::ffi::mlx_call;
 use crate::stream::current_raw;
-use crate::vector::VectorArray;
 use crate::{Array, Result};
 
 binary! {
@@ -217,8 +217,8 @@ pub fn clip(a: &Array, a_min: Option<&Array>, a_max: Option<&Array>) -> Result<A
     mlx_call!(mlx_clip(
         out.as_out(),
         a.as_raw(),
-        super::opt_array(a_min),
-        super::opt_array(a_max),
+        crate::ffi::opt_array(a_min),
+        crate::ffi::opt_array(a_max),
         current_raw()?
     ))?;
     Ok(out)
@@ -273,8 +273,8 @@ pub fn nan_to_num(a: &Array, nan: f32, posinf: Option<f32>, neginf: Option<f32>)
         out.as_out(),
         a.as_raw(),
         nan,
-        super::opt_float(posinf),
-        super::opt_float(neginf),
+        crate::ffi::opt_float(posinf),
+        crate::ffi::opt_float(neginf),
         current_raw()?
     ))?;
     Ok(out)
@@ -349,8 +349,8 @@ pub fn depends(inputs: &[Array], dependencies: &[Array]) -> Result<Vec<Array>> {
     if inputs.is_empty() {
         return Err(crate::Error::empty_input("depends: inputs"));
     }
-    let inputs = VectorArray::from_arrays(inputs);
-    let deps = VectorArray::from_arrays(dependencies);
+    let inputs = VectorArray::from_arrays(inputs)?;
+    let deps = VectorArray::from_arrays(dependencies)?;
     let mut out = VectorArray::empty();
     mlx_call!(mlx_depends(out.as_out(), inputs.as_raw(), deps.as_raw()))?;
     out.to_arrays()

@@ -10,7 +10,7 @@
 //! ```
 
 use super::{binary, unary};
-use crate::error::mlx_call;
+use crate::ffi::mlx_call;
 use crate::stream::current_raw;
 use crate::{Array, Result};
 

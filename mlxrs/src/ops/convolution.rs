@@ -16,7 +16,7 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::error::mlx_call;
+use crate::ffi::mlx_call;
 use crate::stream::current_raw;
 use crate::{Array, Result};
 

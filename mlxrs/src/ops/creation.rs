@@ -15,9 +15,9 @@
 
 use std::ffi::CStr;
 
-use crate::error::mlx_call;
+use crate::ffi::VectorArray;
+use crate::ffi::mlx_call;
 use crate::stream::current_raw;
-use crate::vector::VectorArray;
 use crate::{Array, Dtype, Result, Shape};
 
 /// Zeros of `shape` and `dtype` (Python's `mx.zeros`; same as [`Array::zeros`]).
@@ -352,7 +352,7 @@ impl MeshgridIndexing {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn meshgrid(arrays: &[Array], sparse: bool, indexing: MeshgridIndexing) -> Result<Vec<Array>> {
-    let v = VectorArray::from_arrays(arrays);
+    let v = VectorArray::from_arrays(arrays)?;
     let mut out = VectorArray::empty();
     mlx_call!(mlx_meshgrid(
         out.as_out(),

@@ -15,8 +15,8 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use super::opt_dtype;
-use crate::error::mlx_call;
+use crate::ffi::mlx_call;
+use crate::ffi::opt_dtype;
 use crate::stream::current_raw;
 use crate::{Array, Dtype, Result};
 

@@ -35,9 +35,9 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::error::mlx_call;
+use crate::ffi::VectorArray;
+use crate::ffi::mlx_call;
 use crate::stream::current_raw;
-use crate::vector::VectorArray;
 use crate::{Array, Dtype, Error, Result};
 
 /// `axis` of `a` as a position (negative counts from the end); `None` out of range.
@@ -382,7 +382,7 @@ pub fn scatter_add_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -
 /// ```
 pub fn gather(a: &Array, indices: &[Array], axes: &[i32], slice_sizes: &[i32]) -> Result<Array> {
     let window = |axis| gather_window(a, slice_sizes, axis);
-    let indices = VectorArray::from_arrays(&each_in_bounds(a, indices, axes, window)?);
+    let indices = VectorArray::from_arrays(&each_in_bounds(a, indices, axes, window)?)?;
     let mut out = Array::empty();
     mlx_call!(mlx_gather(
         out.as_out(),
@@ -428,7 +428,7 @@ macro_rules! scatter_ops {
         /// the shape `B ++ block` described above.
         pub fn $name(a: &Array, indices: &[Array], updates: &Array, axes: &[i32]) -> Result<Array> {
             let indices = each_in_bounds(a, indices, axes, |ax| scatter_window(a, updates, ax))?;
-            let indices = VectorArray::from_arrays(&indices);
+            let indices = VectorArray::from_arrays(&indices)?;
             let mut out = Array::empty();
             mlx_call!($sys(
                 out.as_out(),

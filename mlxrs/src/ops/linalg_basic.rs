@@ -17,10 +17,11 @@
 
 use std::ffi::CString;
 
-use super::{binary, opt_array, opt_float};
-use crate::error::mlx_call;
+use super::binary;
+use crate::ffi::VectorArray;
+use crate::ffi::mlx_call;
+use crate::ffi::{opt_array, opt_float};
 use crate::stream::current_raw;
-use crate::vector::VectorArray;
 use crate::{Array, Dtype, Error, Result};
 
 binary! {
@@ -267,7 +268,7 @@ pub fn tensordot_axis(a: &Array, b: &Array, axis: i32) -> Result<Array> {
 pub fn einsum(subscripts: &str, operands: &[Array]) -> Result<Array> {
     let subscripts = CString::new(subscripts)
         .map_err(|_| Error::invalid("subscripts", "contains a NUL byte"))?;
-    let operands = VectorArray::from_arrays(operands);
+    let operands = VectorArray::from_arrays(operands)?;
     let mut out = Array::empty();
     mlx_call!(mlx_einsum(
         out.as_out(),

@@ -53,7 +53,7 @@ macro_rules! unary {
         /// accept `a`, e.g. a complex array for `floor`, or a float one for `bitwise_invert`.
         pub fn $name(a: &$crate::Array) -> $crate::Result<$crate::Array> {
             let mut out = $crate::Array::empty();
-            $crate::error::mlx_call!($sys(out.as_out(), a.as_raw(), $crate::stream::current_raw()?))?;
+            $crate::ffi::mlx_call!($sys(out.as_out(), a.as_raw(), $crate::stream::current_raw()?))?;
             Ok(out)
         }
     )*};
@@ -71,7 +71,7 @@ macro_rules! binary {
         /// the bitwise ops and shifts.
         pub fn $name(a: &$crate::Array, b: &$crate::Array) -> $crate::Result<$crate::Array> {
             let mut out = $crate::Array::empty();
-            $crate::error::mlx_call!($sys(out.as_out(), a.as_raw(), b.as_raw(), $crate::stream::current_raw()?))?;
+            $crate::ffi::mlx_call!($sys(out.as_out(), a.as_raw(), b.as_raw(), $crate::stream::current_raw()?))?;
             Ok(out)
         }
     )*};
@@ -88,43 +88,4 @@ pub(crate) fn skip_kernel_if_empty(out: crate::Array) -> crate::Result<crate::Ar
         return Ok(out);
     }
     crate::Array::zeros(out.shape(), out.dtype())
-}
-
-/// The raw handle of an optional array: mlx-c reads a null `ctx` as "not given"
-/// (its `/* may be null */` parameters).
-#[inline]
-pub(crate) fn opt_array(a: Option<&crate::Array>) -> mlxrs_sys::mlx_array {
-    match a {
-        Some(a) => a.as_raw(),
-        None => mlxrs_sys::mlx_array {
-            ctx: std::ptr::null_mut(),
-        },
-    }
-}
-
-/// `Option<i32>` as mlx-c's `mlx_optional_int`.
-#[inline]
-pub(crate) fn opt_int(v: Option<i32>) -> mlxrs_sys::mlx_optional_int {
-    mlxrs_sys::mlx_optional_int {
-        value: v.unwrap_or(0),
-        has_value: v.is_some(),
-    }
-}
-
-/// `Option<f32>` as mlx-c's `mlx_optional_float`.
-#[inline]
-pub(crate) fn opt_float(v: Option<f32>) -> mlxrs_sys::mlx_optional_float {
-    mlxrs_sys::mlx_optional_float {
-        value: v.unwrap_or(0.0),
-        has_value: v.is_some(),
-    }
-}
-
-/// `Option<Dtype>` as mlx-c's `mlx_optional_dtype`.
-#[inline]
-pub(crate) fn opt_dtype(v: Option<crate::Dtype>) -> mlxrs_sys::mlx_optional_dtype {
-    mlxrs_sys::mlx_optional_dtype {
-        value: v.unwrap_or(crate::Dtype::Float32).to_sys(),
-        has_value: v.is_some(),
-    }
 }

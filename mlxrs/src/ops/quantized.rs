@@ -20,10 +20,10 @@
 
 use std::ffi::CStr;
 
-use super::{opt_array, opt_dtype, opt_int};
-use crate::error::mlx_call;
+use crate::ffi::VectorArray;
+use crate::ffi::mlx_call;
+use crate::ffi::{opt_array, opt_dtype, opt_int};
 use crate::stream::current_raw;
-use crate::vector::VectorArray;
 use crate::{Array, Dtype, Error, Result};
 
 /// A quantization format (Python's `mode` strings). The supported group sizes and bit
@@ -113,7 +113,7 @@ pub fn quantize(
     mlx_call!(mlx_quantize(
         out.as_out(),
         w.as_raw(),
-        group_size(&options)?,
+        opt_int(group_size(&options)?),
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         opt_array(global_scale),
@@ -153,7 +153,7 @@ pub fn dequantize(
         w.as_raw(),
         scales.as_raw(),
         opt_array(biases),
-        group_size(&options)?,
+        opt_int(group_size(&options)?),
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         opt_array(global_scale),
@@ -200,7 +200,7 @@ pub fn quantized_matmul(
         scales.as_raw(),
         opt_array(biases),
         transpose,
-        group_size(&options)?,
+        opt_int(group_size(&options)?),
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         current_raw()?
@@ -241,7 +241,7 @@ pub fn gather_qmm(
         opt_array(lhs.as_ref()),
         opt_array(rhs.as_ref()),
         transpose,
-        group_size(&options)?,
+        opt_int(group_size(&options)?),
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         sorted_indices,
@@ -277,7 +277,7 @@ pub fn qqmm(
         x.as_raw(),
         w.as_raw(),
         opt_array(w_scales),
-        group_size(&options)?,
+        opt_int(group_size(&options)?),
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         opt_array(global_scale_x),
@@ -314,7 +314,7 @@ pub fn gather_qqmm(
         opt_array(scales_w),
         opt_array(lhs_indices),
         opt_array(rhs_indices),
-        group_size(&options)?,
+        opt_int(group_size(&options)?),
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         opt_array(global_scale_x),
@@ -368,12 +368,12 @@ pub fn from_fp8(x: &Array, dtype: Dtype) -> Result<Array> {
 
 /// The group size as mlx-c takes it, after the check MLX 0.32.2 lacks: a group size of
 /// 0 divides by zero (SIGFPE, in Python MLX too).
-fn group_size(options: &QuantizeOptions) -> Result<mlxrs_sys::mlx_optional_int> {
+fn group_size(options: &QuantizeOptions) -> Result<Option<i32>> {
     if let Some(g) = options.group_size.filter(|&g| g < 1) {
         return Err(crate::Error::invalid(
             "group_size",
             format!("the group size must be at least 1, got {g}"),
         ));
     }
-    Ok(opt_int(options.group_size))
+    Ok(options.group_size)
 }

@@ -12,9 +12,9 @@
 use std::ffi::CStr;
 
 use super::unary;
-use crate::error::mlx_call;
+use crate::ffi::VectorArray;
+use crate::ffi::mlx_call;
 use crate::stream::current_raw;
-use crate::vector::VectorArray;
 use crate::{Array, Dtype, Result, Shape};
 
 unary! {
@@ -217,7 +217,7 @@ pub fn contiguous(a: &Array, allow_col_major: bool) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an empty `arrays`, arrays
 /// whose ranks differ or whose shapes differ outside `axis`, or an `axis` out of range.
 pub fn concatenate(arrays: &[Array], axis: i32) -> Result<Array> {
-    let v = VectorArray::from_arrays(arrays);
+    let v = VectorArray::from_arrays(arrays)?;
     let mut out = Array::empty();
     mlx_call!(mlx_concatenate_axis(
         out.as_out(),
@@ -234,7 +234,7 @@ pub fn concatenate(arrays: &[Array], axis: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an empty `arrays`, arrays
 /// whose shapes differ, or an `axis` out of range.
 pub fn stack(arrays: &[Array], axis: i32) -> Result<Array> {
-    let v = VectorArray::from_arrays(arrays);
+    let v = VectorArray::from_arrays(arrays)?;
     let mut out = Array::empty();
     mlx_call!(mlx_stack_axis(
         out.as_out(),
@@ -309,7 +309,7 @@ pub fn slice(a: &Array, start: &[i32], stop: &[i32], strides: &[i32]) -> Result<
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn concatenate_flat(arrays: &[Array]) -> Result<Array> {
-    let v = VectorArray::from_arrays(arrays);
+    let v = VectorArray::from_arrays(arrays)?;
     let mut out = Array::empty();
     mlx_call!(mlx_concatenate(out.as_out(), v.as_raw(), current_raw()?))?;
     Ok(out)
@@ -383,7 +383,7 @@ pub fn unstack(a: &Array, axis: i32) -> Result<Vec<Array>> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn broadcast_arrays(arrays: &[Array]) -> Result<Vec<Array>> {
-    let v = VectorArray::from_arrays(arrays);
+    let v = VectorArray::from_arrays(arrays)?;
     let mut out = VectorArray::empty();
     mlx_call!(mlx_broadcast_arrays(
         out.as_out(),

@@ -17,7 +17,7 @@
 
 use std::ffi::CStr;
 
-use crate::error::mlx_call;
+use crate::ffi::mlx_call;
 use crate::stream::current_raw;
 use crate::{Array, Result};
 
