@@ -23,7 +23,7 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::ffi::mlx_call;
+use crate::ffi::{mlx_call, mlx_op};
 use crate::stream::current_raw;
 use crate::{Array, Error, Result};
 
@@ -234,9 +234,7 @@ fft_nd! {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn fftfreq(n: i32, d: f64) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_fft_fftfreq(out.as_out(), n, d, current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_fft_fftfreq(n, d, current_raw()?))
 }
 
 /// The non-negative sample frequencies of a length-`n` real transform (Python:
@@ -245,9 +243,7 @@ pub fn fftfreq(n: i32, d: f64) -> Result<Array> {
 /// # Errors
 /// MLX's error for a non-positive `n`.
 pub fn rfftfreq(n: i32, d: f64) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_fft_rfftfreq(out.as_out(), n, d, current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_fft_rfftfreq(n, d, current_raw()?))
 }
 
 fn all_axes(a: &Array, axes: Option<&[i32]>) -> Vec<i32> {
@@ -270,15 +266,12 @@ fn all_axes(a: &Array, axes: Option<&[i32]>) -> Vec<i32> {
 /// ```
 pub fn fftshift(a: &Array, axes: Option<&[i32]>) -> Result<Array> {
     let axes = all_axes(a, axes);
-    let mut out = Array::empty();
-    mlx_call!(mlx_fft_fftshift(
-        out.as_out(),
+    mlx_op!(mlx_fft_fftshift(
         a.as_raw(),
         axes.as_ptr(),
         axes.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// The inverse of [`fftshift`] (Python: `mx.fft.ifftshift`); the two differ for odd
@@ -288,13 +281,10 @@ pub fn fftshift(a: &Array, axes: Option<&[i32]>) -> Result<Array> {
 /// MLX's error for an invalid axis.
 pub fn ifftshift(a: &Array, axes: Option<&[i32]>) -> Result<Array> {
     let axes = all_axes(a, axes);
-    let mut out = Array::empty();
-    mlx_call!(mlx_fft_ifftshift(
-        out.as_out(),
+    mlx_op!(mlx_fft_ifftshift(
         a.as_raw(),
         axes.as_ptr(),
         axes.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }

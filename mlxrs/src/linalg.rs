@@ -24,7 +24,7 @@
 
 use crate::ffi::VectorArray;
 use crate::ffi::c_string;
-use crate::ffi::mlx_call;
+use crate::ffi::{mlx_call, mlx_op};
 use crate::ops::skip_kernel_if_empty;
 use crate::stream::current_raw;
 use crate::{Array, Result};
@@ -329,14 +329,11 @@ pub fn eigh(a: &Array, uplo: &str) -> Result<(Array, Array)> {
 /// ```
 pub fn eigvalsh(a: &Array, uplo: &str) -> Result<Array> {
     let uplo = c_string("uplo", uplo)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_linalg_eigvalsh(
-        out.as_out(),
+    mlx_op!(mlx_linalg_eigvalsh(
         a.as_raw(),
         uplo.as_ptr(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Solves `a x = b` for `x` (Python: `mx.linalg.solve`); `b` is a vector or a matrix of
@@ -387,13 +384,10 @@ pub fn solve_triangular(a: &Array, b: &Array, upper: bool) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn cross(a: &Array, b: &Array, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_linalg_cross(
-        out.as_out(),
+    mlx_op!(mlx_linalg_cross(
         a.as_raw(),
         b.as_raw(),
         axis,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }

@@ -18,7 +18,7 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::ffi::{mlx_call, opt_array};
+use crate::ffi::{mlx_call, mlx_op, opt_array};
 use crate::stream::current_raw;
 use crate::{Array, Dtype, Result, Shape};
 
@@ -43,9 +43,7 @@ pub fn seed(seed: u64) -> Result<()> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn key(seed: u64) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_key(out.as_out(), seed))?;
-    Ok(out)
+    mlx_op!(mlx_random_key(seed))
 }
 
 /// `num` new keys derived from `key` (Python: `mx.random.split`), as the rows of a
@@ -54,14 +52,7 @@ pub fn key(seed: u64) -> Result<Array> {
 /// # Errors
 /// MLX's error when `key` is not a key.
 pub fn split(key: &Array, num: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_split_num(
-        out.as_out(),
-        key.as_raw(),
-        num,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_random_split_num(key.as_raw(), num, current_raw()?))
 }
 
 /// Two new keys derived from `key`: the rows of [`split`]`(key, 2)` as separate arrays.
@@ -99,16 +90,13 @@ pub fn split_pair(key: &Array) -> Result<(Array, Array)> {
 /// `shape` does not fit in `i32`.
 pub fn bits(shape: impl Shape, width: i32, key: Option<&Array>) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_bits(
-        out.as_out(),
+    mlx_op!(mlx_random_bits(
         dims.as_ptr(),
         dims.len(),
         width,
         opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Uniform samples in `[low, high)` (Python: `mx.random.uniform`; Python's defaults are
@@ -135,9 +123,7 @@ pub fn uniform(
     key: Option<&Array>,
 ) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_uniform(
-        out.as_out(),
+    mlx_op!(mlx_random_uniform(
         low.as_raw(),
         high.as_raw(),
         dims.as_ptr(),
@@ -145,8 +131,7 @@ pub fn uniform(
         dtype.to_sys(),
         opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Normal samples with mean `loc` and standard deviation `scale` (Python:
@@ -164,9 +149,7 @@ pub fn normal(
     key: Option<&Array>,
 ) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_normal(
-        out.as_out(),
+    mlx_op!(mlx_random_normal(
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
@@ -174,8 +157,7 @@ pub fn normal(
         scale,
         opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Normal samples with array-valued mean `loc` and standard deviation `scale`, each
@@ -194,9 +176,7 @@ pub fn normal_broadcast(
     key: Option<&Array>,
 ) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_normal_broadcast(
-        out.as_out(),
+    mlx_op!(mlx_random_normal_broadcast(
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
@@ -204,8 +184,7 @@ pub fn normal_broadcast(
         opt_array(scale),
         opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Samples of a multivariate normal distribution with mean `mean` (`[..., n]`) and
@@ -225,9 +204,7 @@ pub fn multivariate_normal(
     key: Option<&Array>,
 ) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_multivariate_normal(
-        out.as_out(),
+    mlx_op!(mlx_random_multivariate_normal(
         mean.as_raw(),
         cov.as_raw(),
         dims.as_ptr(),
@@ -235,8 +212,7 @@ pub fn multivariate_normal(
         dtype.to_sys(),
         opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Uniform random integers in `[low, high)` (Python: `mx.random.randint`; default dtype
@@ -263,9 +239,7 @@ pub fn randint(
     key: Option<&Array>,
 ) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_randint(
-        out.as_out(),
+    mlx_op!(mlx_random_randint(
         low.as_raw(),
         high.as_raw(),
         dims.as_ptr(),
@@ -273,8 +247,7 @@ pub fn randint(
         dtype.to_sys(),
         opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Bernoulli samples (`bool`): `true` with probability `p` (Python:
@@ -284,16 +257,13 @@ pub fn randint(
 /// MLX's error when `p` does not broadcast to `shape`.
 pub fn bernoulli(p: &Array, shape: Option<&[i32]>, key: Option<&Array>) -> Result<Array> {
     let dims = shape.unwrap_or_else(|| p.shape()).to_vec();
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_bernoulli(
-        out.as_out(),
+    mlx_op!(mlx_random_bernoulli(
         p.as_raw(),
         dims.as_ptr(),
         dims.len(),
         opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// The broadcast of two shapes, or `None` when they do not broadcast.
@@ -332,9 +302,7 @@ pub fn truncated_normal(
             broadcast_shapes(lower.shape(), upper.shape()).unwrap_or_else(|| lower.shape().to_vec())
         }
     };
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_truncated_normal(
-        out.as_out(),
+    mlx_op!(mlx_random_truncated_normal(
         lower.as_raw(),
         upper.as_raw(),
         dims.as_ptr(),
@@ -342,8 +310,7 @@ pub fn truncated_normal(
         dtype.to_sys(),
         opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Samples of the standard Gumbel distribution (Python: `mx.random.gumbel`).
@@ -354,16 +321,13 @@ pub fn truncated_normal(
 /// `shape` does not fit in `i32`.
 pub fn gumbel(shape: impl Shape, dtype: Dtype, key: Option<&Array>) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_gumbel(
-        out.as_out(),
+    mlx_op!(mlx_random_gumbel(
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
         opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Samples of the Laplace distribution with location `loc` and scale `scale` (Python:
@@ -381,9 +345,7 @@ pub fn laplace(
     key: Option<&Array>,
 ) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_laplace(
-        out.as_out(),
+    mlx_op!(mlx_random_laplace(
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
@@ -391,8 +353,7 @@ pub fn laplace(
         scale,
         opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Samples from the categorical distributions given by unnormalized log-probabilities

@@ -8,7 +8,7 @@ mod shape;
 
 use std::borrow::Cow;
 
-use crate::ffi::{self, handle, mlx_call, mlx_new, mlx_value};
+use crate::ffi::{self, handle, mlx_call, mlx_new, mlx_op, mlx_value};
 use crate::stream::current_raw;
 use crate::{ArrayElement, Dtype, Error, Result};
 
@@ -109,16 +109,13 @@ impl Array {
     pub fn full<T: ArrayElement>(shape: impl Shape, value: T) -> Result<Array> {
         let dims = shape.dims()?;
         let v = Array::scalar(value);
-        let mut out = Array::empty();
-        mlx_call!(mlx_full(
-            out.as_out(),
+        mlx_op!(mlx_full(
             dims.as_ptr(),
             dims.len(),
             v.as_raw(),
             T::DTYPE.to_sys(),
             current_raw()?
-        ))?;
-        Ok(out)
+        ))
     }
 
     /// Zeros of `shape` and `dtype`.
@@ -128,15 +125,12 @@ impl Array {
     /// error ([`Error::Backend`]) for a negative dimension.
     pub fn zeros(shape: impl Shape, dtype: Dtype) -> Result<Array> {
         let dims = shape.dims()?;
-        let mut out = Array::empty();
-        mlx_call!(mlx_zeros(
-            out.as_out(),
+        mlx_op!(mlx_zeros(
             dims.as_ptr(),
             dims.len(),
             dtype.to_sys(),
             current_raw()?
-        ))?;
-        Ok(out)
+        ))
     }
 
     /// Ones of `shape` and `dtype`.
@@ -146,15 +140,12 @@ impl Array {
     /// error ([`Error::Backend`]) for a negative dimension.
     pub fn ones(shape: impl Shape, dtype: Dtype) -> Result<Array> {
         let dims = shape.dims()?;
-        let mut out = Array::empty();
-        mlx_call!(mlx_ones(
-            out.as_out(),
+        mlx_op!(mlx_ones(
             dims.as_ptr(),
             dims.len(),
             dtype.to_sys(),
             current_raw()?
-        ))?;
-        Ok(out)
+        ))
     }
 
     /// Zeros with the shape and dtype of `like`.
@@ -162,9 +153,7 @@ impl Array {
     /// # Errors
     /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn zeros_like(like: &Array) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_zeros_like(out.as_out(), like.as_raw(), current_raw()?))?;
-        Ok(out)
+        mlx_op!(mlx_zeros_like(like.as_raw(), current_raw()?))
     }
 
     /// Ones with the shape and dtype of `like`.
@@ -172,9 +161,7 @@ impl Array {
     /// # Errors
     /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn ones_like(like: &Array) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_ones_like(out.as_out(), like.as_raw(), current_raw()?))?;
-        Ok(out)
+        mlx_op!(mlx_ones_like(like.as_raw(), current_raw()?))
     }
 
     /// `value` broadcast to the shape of `like`, with `like`'s dtype.
@@ -183,15 +170,12 @@ impl Array {
     /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn full_like<T: ArrayElement>(like: &Array, value: T) -> Result<Array> {
         let v = Array::scalar(value);
-        let mut out = Array::empty();
-        mlx_call!(mlx_full_like(
-            out.as_out(),
+        mlx_op!(mlx_full_like(
             like.as_raw(),
             v.as_raw(),
             like.dtype().to_sys(),
             current_raw()?
-        ))?;
-        Ok(out)
+        ))
     }
 
     /// `[start, stop)` in steps of `step`, as `dtype` (Python's `mx.arange`).
@@ -207,16 +191,13 @@ impl Array {
     /// MLX's error ([`Error::Backend`]) for [`Dtype::Bool`], a NaN `start`, `stop` or
     /// `step`, an infinite `start` or `stop`, or more than `i32::MAX` elements.
     pub fn arange(start: f64, stop: f64, step: f64, dtype: Dtype) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_arange(
-            out.as_out(),
+        mlx_op!(mlx_arange(
             start,
             stop,
             step,
             dtype.to_sys(),
             current_raw()?
-        ))?;
-        Ok(out)
+        ))
     }
 
     /// `num` evenly spaced values from `start` to `stop` inclusive.
@@ -224,16 +205,13 @@ impl Array {
     /// # Errors
     /// MLX's error ([`Error::Backend`]) for a negative `num`.
     pub fn linspace(start: f64, stop: f64, num: i32, dtype: Dtype) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_linspace(
-            out.as_out(),
+        mlx_op!(mlx_linspace(
             start,
             stop,
             num,
             dtype.to_sys(),
             current_raw()?
-        ))?;
-        Ok(out)
+        ))
     }
 
     /// An `n × m` matrix with ones on diagonal `k` (0 = main, positive = above).
@@ -241,16 +219,7 @@ impl Array {
     /// # Errors
     /// MLX's error ([`Error::Backend`]) unless `n` and `m` are both positive.
     pub fn eye(n: i32, m: i32, k: i32, dtype: Dtype) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_eye(
-            out.as_out(),
-            n,
-            m,
-            k,
-            dtype.to_sys(),
-            current_raw()?
-        ))?;
-        Ok(out)
+        mlx_op!(mlx_eye(n, m, k, dtype.to_sys(), current_raw()?))
     }
 
     /// The `n × n` identity matrix.
@@ -258,14 +227,7 @@ impl Array {
     /// # Errors
     /// MLX's error ([`Error::Backend`]) unless `n` is positive.
     pub fn identity(n: i32, dtype: Dtype) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_identity(
-            out.as_out(),
-            n,
-            dtype.to_sys(),
-            current_raw()?
-        ))?;
-        Ok(out)
+        mlx_op!(mlx_identity(n, dtype.to_sys(), current_raw()?))
     }
 
     /// A copy converted to `dtype` (lazy).
@@ -273,14 +235,7 @@ impl Array {
     /// # Errors
     /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn astype(&self, dtype: Dtype) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_astype(
-            out.as_out(),
-            self.as_raw(),
-            dtype.to_sys(),
-            current_raw()?
-        ))?;
-        Ok(out)
+        mlx_op!(mlx_astype(self.as_raw(), dtype.to_sys(), current_raw()?))
     }
 
     /// Another handle to the same array (shares the buffer); `Clone` does the same and
@@ -289,9 +244,7 @@ impl Array {
     /// # Errors
     /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn try_clone(&self) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_array_set(out.as_out(), self.as_raw()))?;
-        Ok(out)
+        mlx_op!(mlx_array_set(self.as_raw()))
     }
 
     /// The dimensions.

@@ -23,7 +23,7 @@ pub use kernel::{CudaKernel, CudaKernelConfig, MetalKernel, MetalKernelConfig};
 
 #[cfg(doc)]
 use crate::Error;
-use crate::ffi::{mlx_call, opt_array, opt_float};
+use crate::ffi::{mlx_op, opt_array, opt_float};
 use crate::stream::current_raw;
 use crate::{Array, Result};
 
@@ -47,16 +47,13 @@ pub fn layer_norm(
     bias: Option<&Array>,
     eps: f32,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_fast_layer_norm(
-        out.as_out(),
+    mlx_op!(mlx_fast_layer_norm(
         x.as_raw(),
         opt_array(weight),
         opt_array(bias),
         eps,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Root-mean-square normalization over the last axis, with optional scale `weight`
@@ -65,15 +62,12 @@ pub fn layer_norm(
 /// # Errors
 /// MLX's error when `weight` does not match the last axis of `x`.
 pub fn rms_norm(x: &Array, weight: Option<&Array>, eps: f32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_fast_rms_norm(
-        out.as_out(),
+    mlx_op!(mlx_fast_rms_norm(
         x.as_raw(),
         opt_array(weight),
         eps,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Rotary positional encoding (Python: `mx.fast.rope` with an integer `offset`).
@@ -104,9 +98,7 @@ pub fn rope(
     offset: i32,
     freqs: Option<&Array>,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_fast_rope(
-        out.as_out(),
+    mlx_op!(mlx_fast_rope(
         a.as_raw(),
         dims,
         traditional,
@@ -115,8 +107,7 @@ pub fn rope(
         offset,
         opt_array(freqs),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// [`rope`] with the offset given as an array (Python: `mx.fast.rope` with an array
@@ -133,9 +124,7 @@ pub fn rope_dynamic(
     offset: &Array,
     freqs: Option<&Array>,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_fast_rope_dynamic(
-        out.as_out(),
+    mlx_op!(mlx_fast_rope_dynamic(
         a.as_raw(),
         dims,
         traditional,
@@ -144,8 +133,7 @@ pub fn rope_dynamic(
         offset.as_raw(),
         opt_array(freqs),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// The mask of [`scaled_dot_product_attention`], Python's `mask` argument.
@@ -247,9 +235,7 @@ pub fn scaled_dot_product_attention(
         AttentionMask::Causal => (c"causal", None),
         AttentionMask::Array(m) => (c"array", Some(m)),
     };
-    let mut out = Array::empty();
-    mlx_call!(mlx_fast_scaled_dot_product_attention(
-        out.as_out(),
+    mlx_op!(mlx_fast_scaled_dot_product_attention(
         queries.as_raw(),
         keys.as_raw(),
         values.as_raw(),
@@ -259,8 +245,7 @@ pub fn scaled_dot_product_attention(
         opt_array(options.sinks),
         options.force_fused,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Cross entropy with class indices as targets (Python: `mx.fast.cross_entropy`):
@@ -287,12 +272,9 @@ pub fn cross_entropy(logits: &Array, targets: &Array) -> Result<Array> {
         Some(&n) => crate::ops::indexing::in_bounds(targets, &[n], &[1])?,
         None => targets.clone(),
     };
-    let mut out = Array::empty();
-    mlx_call!(mlx_fast_cross_entropy(
-        out.as_out(),
+    mlx_op!(mlx_fast_cross_entropy(
         logits.as_raw(),
         targets.as_raw(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }

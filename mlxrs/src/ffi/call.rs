@@ -21,6 +21,17 @@ macro_rules! mlx_call {
     }};
 }
 
+/// The op form of `mlx_call!`: for an mlx-c function whose first parameter is the
+/// result array, `mlx_op!(mlx_add(a.as_raw(), b.as_raw(), stream))` makes the result
+/// handle (owned before the call, so `Drop` frees it if the call fails), passes it, and
+/// is `Result<Array>`.
+macro_rules! mlx_op {
+    ($f:ident ( $($arg:expr),* $(,)? )) => {{
+        let mut out = $crate::Array::empty();
+        $crate::ffi::mlx_call!($f(out.as_out(), $($arg),*)).map(|()| out)
+    }};
+}
+
 /// Makes a handle with an mlx-c constructor that reports failure through the handler
 /// and a null handle: `mlx_new!(Type, mlx_type_new_x(args))` is `Result<Type>`.
 ///
@@ -63,4 +74,4 @@ macro_rules! mlx_step {
     }};
 }
 
-pub(crate) use {mlx_call, mlx_new, mlx_step, mlx_value};
+pub(crate) use {mlx_call, mlx_new, mlx_op, mlx_step, mlx_value};

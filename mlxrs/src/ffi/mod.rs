@@ -5,6 +5,7 @@
 //! | kind of call                          | form                     | file         |
 //! |---------------------------------------|--------------------------|--------------|
 //! | returns an `int` status               | `mlx_call!`              | `call.rs`    |
+//! | fills one result array (an op)        | `mlx_op!`                | `call.rs`    |
 //! | makes a handle (may fail)             | `mlx_new!`               | `call.rs`    |
 //! | returns a value, reports via handler  | `mlx_value!`             | `call.rs`    |
 //! | iterator step / lookup ("no more")    | `mlx_step!`              | `call.rs`    |
@@ -33,7 +34,7 @@ mod vector;
 use std::sync::Once;
 
 pub(crate) use accessors::*;
-pub(crate) use call::{mlx_call, mlx_new, mlx_step, mlx_value};
+pub(crate) use call::{mlx_call, mlx_new, mlx_op, mlx_step, mlx_value};
 pub(crate) use handle::handle;
 pub(crate) use map::{MapStringToArray, MapStringToString, VectorString};
 pub(crate) use marshal::{c_string, no_custom_vmap, opt_array, opt_dtype, opt_float, opt_int};

@@ -36,7 +36,7 @@
 //! ```
 
 use crate::ffi::VectorArray;
-use crate::ffi::mlx_call;
+use crate::ffi::{mlx_call, mlx_op};
 use crate::stream::current_raw;
 use crate::{Array, Dtype, Error, Result};
 
@@ -235,14 +235,7 @@ pub fn take(a: &Array, indices: &Array) -> Result<Array> {
         Ok(n) => wrap_index(indices, n)?,
         Err(_) => indices.clone(),
     };
-    let mut out = Array::empty();
-    mlx_call!(mlx_take(
-        out.as_out(),
-        a.as_raw(),
-        indices.as_raw(),
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_take(a.as_raw(), indices.as_raw(), current_raw()?))
 }
 
 /// Slices of `a` along `axis` at `indices`: `take_axis(a, i, 1)` is `a[:, i]`.
@@ -254,15 +247,12 @@ pub fn take(a: &Array, indices: &Array) -> Result<Array> {
 /// out of range, or that axis is empty and `indices` is not.
 pub fn take_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
     let indices = &along(a, indices, axis)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_take_axis(
-        out.as_out(),
+    mlx_op!(mlx_take_axis(
         a.as_raw(),
         indices.as_raw(),
         axis,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Elements of `a` at `indices` along `axis`, where `indices` broadcasts against `a`
@@ -285,15 +275,12 @@ pub fn take_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
 /// ```
 pub fn take_along_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
     let indices = &along(a, indices, axis)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_take_along_axis(
-        out.as_out(),
+    mlx_op!(mlx_take_along_axis(
         a.as_raw(),
         indices.as_raw(),
         axis,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// A copy of `a` with `values` written at `indices` along `axis` (the inverse of
@@ -315,16 +302,13 @@ pub fn take_along_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
 /// ```
 pub fn put_along_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> Result<Array> {
     let indices = &along(a, indices, axis)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_put_along_axis(
-        out.as_out(),
+    mlx_op!(mlx_put_along_axis(
         a.as_raw(),
         indices.as_raw(),
         values.as_raw(),
         axis,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// A copy of `a` with `values` *added* at `indices` along `axis` (duplicates
@@ -346,16 +330,13 @@ pub fn put_along_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> 
 /// ```
 pub fn scatter_add_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> Result<Array> {
     let indices = &along(a, indices, axis)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_scatter_add_axis(
-        out.as_out(),
+    mlx_op!(mlx_scatter_add_axis(
         a.as_raw(),
         indices.as_raw(),
         values.as_raw(),
         axis,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Gathers slices of `a`: `indices[i]` (all broadcast to one shape `B`) index axis
@@ -383,9 +364,7 @@ pub fn scatter_add_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -
 pub fn gather(a: &Array, indices: &[Array], axes: &[i32], slice_sizes: &[i32]) -> Result<Array> {
     let window = |axis| gather_window(a, slice_sizes, axis);
     let indices = VectorArray::from_arrays(&each_in_bounds(a, indices, axes, window)?)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_gather(
-        out.as_out(),
+    mlx_op!(mlx_gather(
         a.as_raw(),
         indices.as_raw(),
         axes.as_ptr(),
@@ -393,8 +372,7 @@ pub fn gather(a: &Array, indices: &[Array], axes: &[i32], slice_sizes: &[i32]) -
         slice_sizes.as_ptr(),
         slice_sizes.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// [`gather`] with one index array for one axis.
@@ -404,17 +382,14 @@ pub fn gather(a: &Array, indices: &[Array], axes: &[i32], slice_sizes: &[i32]) -
 pub fn gather_single(a: &Array, indices: &Array, axis: i32, slice_sizes: &[i32]) -> Result<Array> {
     let window = |axis| gather_window(a, slice_sizes, axis);
     let indices = &each_in_bounds(a, std::slice::from_ref(indices), &[axis], window)?[0];
-    let mut out = Array::empty();
-    mlx_call!(mlx_gather_single(
-        out.as_out(),
+    mlx_op!(mlx_gather_single(
         a.as_raw(),
         indices.as_raw(),
         axis,
         slice_sizes.as_ptr(),
         slice_sizes.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 macro_rules! scatter_ops {
@@ -523,15 +498,12 @@ scatter_ops! {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn masked_scatter(a: &Array, mask: &Array, src: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_masked_scatter(
-        out.as_out(),
+    mlx_op!(mlx_masked_scatter(
         a.as_raw(),
         mask.as_raw(),
         src.as_raw(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 fn check_slice_lengths(start: &[i32], stop: &[i32], strides: &[i32]) -> Result<()> {
@@ -644,9 +616,7 @@ slice_updates! {
 /// ```
 pub fn slice_dynamic(a: &Array, start: &Array, axes: &[i32], slice_size: &[i32]) -> Result<Array> {
     let start = &dynamic_start(a, start, axes, |axis| gather_window(a, slice_size, axis))?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_slice_dynamic(
-        out.as_out(),
+    mlx_op!(mlx_slice_dynamic(
         a.as_raw(),
         start.as_raw(),
         axes.as_ptr(),
@@ -654,8 +624,7 @@ pub fn slice_dynamic(a: &Array, start: &Array, axes: &[i32], slice_size: &[i32])
         slice_size.as_ptr(),
         slice_size.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// [`in_bounds`] for the `start` vector of a dynamic slice: entry `k` starts a block of
@@ -711,17 +680,14 @@ pub fn slice_update_dynamic(
         let lead = src.ndim().checked_sub(update.ndim())?;
         Some(axis.checked_sub(lead).map_or(1, |k| update.shape()[k]))
     })?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_slice_update_dynamic(
-        out.as_out(),
+    mlx_op!(mlx_slice_update_dynamic(
         src.as_raw(),
         update.as_raw(),
         start.as_raw(),
         axes.as_ptr(),
         axes.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Elements of `x` where `condition` is true and of `y` elsewhere, broadcasting all
@@ -744,13 +710,10 @@ pub fn slice_update_dynamic(
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn r#where(condition: &Array, x: &Array, y: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_where(
-        out.as_out(),
+    mlx_op!(mlx_where(
         condition.as_raw(),
         x.as_raw(),
         y.as_raw(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }

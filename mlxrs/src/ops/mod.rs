@@ -52,9 +52,7 @@ macro_rules! unary {
         /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when the op does not
         /// accept `a`, e.g. a complex array for `floor`, or a float one for `bitwise_invert`.
         pub fn $name(a: &$crate::Array) -> $crate::Result<$crate::Array> {
-            let mut out = $crate::Array::empty();
-            $crate::ffi::mlx_call!($sys(out.as_out(), a.as_raw(), $crate::stream::current_raw()?))?;
-            Ok(out)
+            $crate::ffi::mlx_op!($sys(a.as_raw(), $crate::stream::current_raw()?))
         }
     )*};
 }
@@ -70,9 +68,7 @@ macro_rules! binary {
         /// contracted dimensions differ) or their dtypes are not accepted, e.g. floats for
         /// the bitwise ops and shifts.
         pub fn $name(a: &$crate::Array, b: &$crate::Array) -> $crate::Result<$crate::Array> {
-            let mut out = $crate::Array::empty();
-            $crate::ffi::mlx_call!($sys(out.as_out(), a.as_raw(), b.as_raw(), $crate::stream::current_raw()?))?;
-            Ok(out)
+            $crate::ffi::mlx_op!($sys(a.as_raw(), b.as_raw(), $crate::stream::current_raw()?))
         }
     )*};
 }

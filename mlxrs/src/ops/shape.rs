@@ -13,7 +13,7 @@ use std::ffi::CStr;
 
 use super::unary;
 use crate::ffi::VectorArray;
-use crate::ffi::mlx_call;
+use crate::ffi::{mlx_call, mlx_op};
 use crate::stream::current_raw;
 use crate::{Array, Dtype, Result, Shape};
 
@@ -49,15 +49,12 @@ unary! {
 /// ```
 pub fn reshape(a: &Array, shape: impl Shape) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_reshape(
-        out.as_out(),
+    mlx_op!(mlx_reshape(
         a.as_raw(),
         dims.as_ptr(),
         dims.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Permutes the axes.
@@ -66,15 +63,12 @@ pub fn reshape(a: &Array, shape: impl Shape) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `axes` is not a
 /// permutation of the axes of `a` (wrong length, an axis out of range or given twice).
 pub fn transpose_axes(a: &Array, axes: &[i32]) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_transpose_axes(
-        out.as_out(),
+    mlx_op!(mlx_transpose_axes(
         a.as_raw(),
         axes.as_ptr(),
         axes.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Swaps two axes.
@@ -82,15 +76,7 @@ pub fn transpose_axes(a: &Array, axes: &[i32]) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range.
 pub fn swapaxes(a: &Array, axis1: i32, axis2: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_swapaxes(
-        out.as_out(),
-        a.as_raw(),
-        axis1,
-        axis2,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_swapaxes(a.as_raw(), axis1, axis2, current_raw()?))
 }
 
 /// Moves axis `source` to position `destination`.
@@ -98,15 +84,12 @@ pub fn swapaxes(a: &Array, axis1: i32, axis2: i32) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range.
 pub fn moveaxis(a: &Array, source: i32, destination: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_moveaxis(
-        out.as_out(),
+    mlx_op!(mlx_moveaxis(
         a.as_raw(),
         source,
         destination,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Removes the given axes (each must have size 1).
@@ -115,15 +98,12 @@ pub fn moveaxis(a: &Array, source: i32, destination: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range,
 /// given twice, or whose size is not 1.
 pub fn squeeze_axes(a: &Array, axes: &[i32]) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_squeeze_axes(
-        out.as_out(),
+    mlx_op!(mlx_squeeze_axes(
         a.as_raw(),
         axes.as_ptr(),
         axes.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Inserts an axis of size 1 at `axis`.
@@ -132,14 +112,7 @@ pub fn squeeze_axes(a: &Array, axes: &[i32]) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range for
 /// the result.
 pub fn expand_dims(a: &Array, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_expand_dims(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_expand_dims(a.as_raw(), axis, current_raw()?))
 }
 
 /// Inserts axes of size 1 at `axes`.
@@ -148,15 +121,12 @@ pub fn expand_dims(a: &Array, axis: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range for
 /// the result, or given twice.
 pub fn expand_dims_axes(a: &Array, axes: &[i32]) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_expand_dims_axes(
-        out.as_out(),
+    mlx_op!(mlx_expand_dims_axes(
         a.as_raw(),
         axes.as_ptr(),
         axes.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Broadcasts to `shape`.
@@ -167,15 +137,12 @@ pub fn expand_dims_axes(a: &Array, axes: &[i32]) -> Result<Array> {
 /// dimension of `shape` does not fit in `i32`.
 pub fn broadcast_to(a: &Array, shape: impl Shape) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_broadcast_to(
-        out.as_out(),
+    mlx_op!(mlx_broadcast_to(
         a.as_raw(),
         dims.as_ptr(),
         dims.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Flattens axes `start_axis..=end_axis` into one.
@@ -184,15 +151,12 @@ pub fn broadcast_to(a: &Array, shape: impl Shape) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `start_axis` comes after
 /// `end_axis` (once negative axes are resolved).
 pub fn flatten(a: &Array, start_axis: i32, end_axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_flatten(
-        out.as_out(),
+    mlx_op!(mlx_flatten(
         a.as_raw(),
         start_axis,
         end_axis,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// A row-contiguous copy (or a column-contiguous one where `allow_col_major` and the
@@ -201,14 +165,7 @@ pub fn flatten(a: &Array, start_axis: i32, end_axis: i32) -> Result<Array> {
 /// # Errors
 /// Only if MLX reports a failure.
 pub fn contiguous(a: &Array, allow_col_major: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_contiguous(
-        out.as_out(),
-        a.as_raw(),
-        allow_col_major,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_contiguous(a.as_raw(), allow_col_major, current_raw()?))
 }
 
 /// Joins arrays along `axis`.
@@ -218,14 +175,7 @@ pub fn contiguous(a: &Array, allow_col_major: bool) -> Result<Array> {
 /// whose ranks differ or whose shapes differ outside `axis`, or an `axis` out of range.
 pub fn concatenate(arrays: &[Array], axis: i32) -> Result<Array> {
     let v = VectorArray::from_arrays(arrays)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_concatenate_axis(
-        out.as_out(),
-        v.as_raw(),
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_concatenate_axis(v.as_raw(), axis, current_raw()?))
 }
 
 /// Stacks arrays along a new axis `axis`.
@@ -235,14 +185,7 @@ pub fn concatenate(arrays: &[Array], axis: i32) -> Result<Array> {
 /// whose shapes differ, or an `axis` out of range.
 pub fn stack(arrays: &[Array], axis: i32) -> Result<Array> {
     let v = VectorArray::from_arrays(arrays)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_stack_axis(
-        out.as_out(),
-        v.as_raw(),
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_stack_axis(v.as_raw(), axis, current_raw()?))
 }
 
 /// Splits into `num_splits` equal parts along `axis`.
@@ -280,9 +223,7 @@ pub fn slice(a: &Array, start: &[i32], stop: &[i32], strides: &[i32]) -> Result<
             ),
         ));
     }
-    let mut out = Array::empty();
-    mlx_call!(mlx_slice(
-        out.as_out(),
+    mlx_op!(mlx_slice(
         a.as_raw(),
         start.as_ptr(),
         start.len(),
@@ -291,8 +232,7 @@ pub fn slice(a: &Array, start: &[i32], stop: &[i32], strides: &[i32]) -> Result<
         strides.as_ptr(),
         strides.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Joins arrays after flattening each one: Python's `mx.concatenate(arrays, axis=None)`.
@@ -310,9 +250,7 @@ pub fn slice(a: &Array, start: &[i32], stop: &[i32], strides: &[i32]) -> Result<
 /// ```
 pub fn concatenate_flat(arrays: &[Array]) -> Result<Array> {
     let v = VectorArray::from_arrays(arrays)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_concatenate(out.as_out(), v.as_raw(), current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_concatenate(v.as_raw(), current_raw()?))
 }
 
 /// Splits along `axis` at the given indices: `indices = [2, 3]` gives `a[:2]`, `a[2:3]`
@@ -399,14 +337,7 @@ pub fn broadcast_arrays(arrays: &[Array]) -> Result<Vec<Array>> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range or
 /// whose size is not 1.
 pub fn squeeze_axis(a: &Array, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_squeeze_axis(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_squeeze_axis(a.as_raw(), axis, current_raw()?))
 }
 
 /// Splits axis `axis` into the dimensions `shape` (one may be `-1`).
@@ -436,16 +367,13 @@ pub fn unflatten(a: &Array, axis: i32, shape: impl Shape) -> Result<Array> {
             format!("unflatten cannot infer the -1 in {dims:?} next to a size of 0"),
         ));
     }
-    let mut out = Array::empty();
-    mlx_call!(mlx_unflatten(
-        out.as_out(),
+    mlx_op!(mlx_unflatten(
         a.as_raw(),
         axis,
         dims.as_ptr(),
         dims.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Repeats the whole array `reps[i]` times along axis `i` (NumPy's `tile`).
@@ -465,15 +393,12 @@ pub fn unflatten(a: &Array, axis: i32, shape: impl Shape) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn tile(a: &Array, reps: &[i32]) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_tile(
-        out.as_out(),
+    mlx_op!(mlx_tile(
         a.as_raw(),
         reps.as_ptr(),
         reps.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Repeats each element `repeats` times, flattening first (Python's
@@ -491,14 +416,7 @@ pub fn tile(a: &Array, reps: &[i32]) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn repeat(a: &Array, repeats: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_repeat(
-        out.as_out(),
-        a.as_raw(),
-        repeats,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_repeat(a.as_raw(), repeats, current_raw()?))
 }
 
 /// Repeats each element `repeats` times along `axis`.
@@ -507,15 +425,7 @@ pub fn repeat(a: &Array, repeats: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative `repeats`, or
 /// an `axis` out of range.
 pub fn repeat_axis(a: &Array, repeats: i32, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_repeat_axis(
-        out.as_out(),
-        a.as_raw(),
-        repeats,
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_repeat_axis(a.as_raw(), repeats, axis, current_raw()?))
 }
 
 /// Rolls the flattened array by `shift` positions (elements shifted past the end come
@@ -533,15 +443,12 @@ pub fn repeat_axis(a: &Array, repeats: i32, axis: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn roll(a: &Array, shift: &[i32]) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_roll(
-        out.as_out(),
+    mlx_op!(mlx_roll(
         a.as_raw(),
         shift.as_ptr(),
         shift.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Rolls along `axis` by `shift` positions.
@@ -549,16 +456,13 @@ pub fn roll(a: &Array, shift: &[i32]) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn roll_axis(a: &Array, shift: &[i32], axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_roll_axis(
-        out.as_out(),
+    mlx_op!(mlx_roll_axis(
         a.as_raw(),
         shift.as_ptr(),
         shift.len(),
         axis,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Rolls along each of `axes` by the matching entry of `shift`, which needs at least one
@@ -568,17 +472,14 @@ pub fn roll_axis(a: &Array, shift: &[i32], axis: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range, or a
 /// `shift` with fewer entries than `axes`.
 pub fn roll_axes(a: &Array, shift: &[i32], axes: &[i32]) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_roll_axes(
-        out.as_out(),
+    mlx_op!(mlx_roll_axes(
         a.as_raw(),
         shift.as_ptr(),
         shift.len(),
         axes.as_ptr(),
         axes.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Reverses the order of the elements along every axis.
@@ -597,9 +498,7 @@ pub fn roll_axes(a: &Array, shift: &[i32], axes: &[i32]) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn flip(a: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_flip(out.as_out(), a.as_raw(), current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_flip(a.as_raw(), current_raw()?))
 }
 
 /// Reverses the order of the elements along `axis`.
@@ -607,14 +506,7 @@ pub fn flip(a: &Array) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn flip_axis(a: &Array, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_flip_axis(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_flip_axis(a.as_raw(), axis, current_raw()?))
 }
 
 /// Reverses the order of the elements along each of `axes`.
@@ -622,15 +514,12 @@ pub fn flip_axis(a: &Array, axis: i32) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range.
 pub fn flip_axes(a: &Array, axes: &[i32]) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_flip_axes(
-        out.as_out(),
+    mlx_op!(mlx_flip_axes(
         a.as_raw(),
         axes.as_ptr(),
         axes.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// The `n`-th discrete difference along `axis` (`a[1:] - a[:-1]`, applied `n` times).
@@ -650,9 +539,7 @@ pub fn flip_axes(a: &Array, axes: &[i32]) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn diff(a: &Array, n: i32, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_diff(out.as_out(), a.as_raw(), n, axis, current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_diff(a.as_raw(), n, axis, current_raw()?))
 }
 
 /// How [`pad`] fills the new elements.
@@ -798,9 +685,7 @@ pub fn pad_axes(
         high[ax as usize] = high_pad_size[i];
     }
     let all: Vec<i32> = (0..ndim).collect();
-    let mut out = Array::empty();
-    mlx_call!(mlx_pad(
-        out.as_out(),
+    mlx_op!(mlx_pad(
         a.as_raw(),
         all.as_ptr(),
         all.len(),
@@ -811,8 +696,7 @@ pub fn pad_axes(
         pad_value.as_raw(),
         mode.as_c_str().as_ptr(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Pads every axis with `pad_width` elements on both sides (Python's integer
@@ -822,16 +706,13 @@ pub fn pad_axes(
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative `pad_width`, or
 /// a mode the shape does not allow (e.g. [`PadMode::Reflect`] on an empty axis).
 pub fn pad_symmetric(a: &Array, pad_width: i32, pad_value: &Array, mode: PadMode) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_pad_symmetric(
-        out.as_out(),
+    mlx_op!(mlx_pad_symmetric(
         a.as_raw(),
         pad_width,
         pad_value.as_raw(),
         mode.as_c_str().as_ptr(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Reinterprets the bytes of `a` as `dtype`. When the item sizes differ, the last axis
@@ -864,14 +745,7 @@ pub fn view(a: &Array, dtype: Dtype) -> Result<Array> {
             ),
         ));
     }
-    let mut out = Array::empty();
-    mlx_call!(mlx_view(
-        out.as_out(),
-        a.as_raw(),
-        dtype.to_sys(),
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_view(a.as_raw(), dtype.to_sys(), current_raw()?))
 }
 
 /// A view of the elements of `a` (row-major, flattened) with the given `shape` and
@@ -896,9 +770,7 @@ pub fn view(a: &Array, dtype: Dtype) -> Result<Array> {
 /// ```
 pub fn as_strided(a: &Array, shape: &[i32], strides: &[i64], offset: usize) -> Result<Array> {
     check_strided_bounds(a.size(), shape, strides, offset)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_as_strided(
-        out.as_out(),
+    mlx_op!(mlx_as_strided(
         a.as_raw(),
         shape.as_ptr(),
         shape.len(),
@@ -906,8 +778,7 @@ pub fn as_strided(a: &Array, shape: &[i32], strides: &[i64], offset: usize) -> R
         strides.len(),
         offset,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Whether a strided view of `size` elements stays inside them.

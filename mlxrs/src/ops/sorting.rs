@@ -17,7 +17,7 @@
 
 use std::ffi::CStr;
 
-use crate::ffi::mlx_call;
+use crate::ffi::{mlx_call, mlx_op};
 use crate::stream::current_raw;
 use crate::{Array, Result};
 
@@ -96,9 +96,7 @@ pub fn argsort_axis(a: &Array, axis: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn partition(a: &Array, kth: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_partition(out.as_out(), a.as_raw(), kth, current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_partition(a.as_raw(), kth, current_raw()?))
 }
 
 /// The array partitioned around its `kth` element along `axis`.
@@ -107,15 +105,7 @@ pub fn partition(a: &Array, kth: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
 /// a `kth` outside `-n..n`, `n` being the size of `axis`.
 pub fn partition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_partition_axis(
-        out.as_out(),
-        a.as_raw(),
-        kth,
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_partition_axis(a.as_raw(), kth, axis, current_raw()?))
 }
 
 /// The indices (`uint32`) that partition the flattened array around its `kth` element.
@@ -126,14 +116,7 @@ pub fn partition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a `kth` outside `-n..n`,
 /// `n` being the number of elements.
 pub fn argpartition(a: &Array, kth: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_argpartition(
-        out.as_out(),
-        a.as_raw(),
-        kth,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_argpartition(a.as_raw(), kth, current_raw()?))
 }
 
 /// The indices (`uint32`) that partition the array around its `kth` element along
@@ -143,15 +126,7 @@ pub fn argpartition(a: &Array, kth: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
 /// a `kth` outside `-n..n`, `n` being the size of `axis`.
 pub fn argpartition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_argpartition_axis(
-        out.as_out(),
-        a.as_raw(),
-        kth,
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_argpartition_axis(a.as_raw(), kth, axis, current_raw()?))
 }
 
 /// The `k` largest elements of the flattened array, in no particular order.
@@ -170,9 +145,7 @@ pub fn argpartition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn topk(a: &Array, k: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_topk(out.as_out(), a.as_raw(), k, current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_topk(a.as_raw(), k, current_raw()?))
 }
 
 /// The `k` largest elements along `axis`, in no particular order.
@@ -181,15 +154,7 @@ pub fn topk(a: &Array, k: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
 /// a `k` that is negative or larger than the size of `axis`.
 pub fn topk_axis(a: &Array, k: i32, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_topk_axis(
-        out.as_out(),
-        a.as_raw(),
-        k,
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_topk_axis(a.as_raw(), k, axis, current_raw()?))
 }
 
 /// Which insertion point [`searchsorted`] reports for values equal to elements of the
@@ -239,13 +204,10 @@ impl Side {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn searchsorted(sorted_sequence: &Array, values: &Array, side: Side) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_searchsorted(
-        out.as_out(),
+    mlx_op!(mlx_searchsorted(
         sorted_sequence.as_raw(),
         values.as_raw(),
         side.as_c_str().as_ptr(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
