@@ -25,7 +25,7 @@
 use crate::ffi::VectorArray;
 use crate::ffi::c_string;
 use crate::ffi::{mlx_call, mlx_op};
-use crate::ops::skip_kernel_if_empty;
+use crate::ops::guards::skip_kernel_if_empty;
 use crate::stream::current_raw;
 use crate::{Array, Result};
 

@@ -432,7 +432,7 @@ pub fn permutation(x: &Array, axis: i32, key: Option<&Array>) -> Result<Array> {
         opt_array(key),
         current_raw()?
     ))?;
-    crate::ops::skip_kernel_if_empty(out)
+    crate::ops::guards::skip_kernel_if_empty(out)
 }
 
 /// A random permutation of `0..n` (Python: `mx.random.permutation` with an integer), as
@@ -456,7 +456,7 @@ pub fn permutation_arange(n: i32, key: Option<&Array>) -> Result<Array> {
         opt_array(key),
         current_raw()?
     ))?;
-    crate::ops::skip_kernel_if_empty(out)
+    crate::ops::guards::skip_kernel_if_empty(out)
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 mod convert;
 mod index;
 mod methods;
-mod ops;
-mod shape;
+mod operators;
+mod shape_arg;
 
 use std::borrow::Cow;
 
@@ -13,8 +13,8 @@ use crate::stream::current_raw;
 use crate::{ArrayElement, Dtype, Error, Result};
 
 pub use index::{Idx, s};
-pub use ops::Operand;
-pub use shape::Shape;
+pub use operators::Operand;
+pub use shape_arg::Shape;
 
 handle! {
     /// An N-dimensional array, MLX's `mx.array`.

@@ -269,7 +269,7 @@ pub fn cross_entropy(logits: &Array, targets: &Array) -> Result<Array> {
     // `ops::indexing`), since MLX reads outside `logits` for an out-of-range class.
     // (The general form: the fused CUDA kernel need not wrap negative classes.)
     let targets = &match logits.shape().last() {
-        Some(&n) => crate::ops::indexing::in_bounds(targets, &[n], &[1])?,
+        Some(&n) => crate::ops::guards::in_bounds(targets, &[n], &[1])?,
         None => targets.clone(),
     };
     mlx_op!(mlx_fast_cross_entropy(

@@ -37,7 +37,7 @@ pub fn cumsum(a: &Array, reverse: bool, inclusive: bool, dtype: Option<Dtype>) -
         opt_dtype(dtype),
         current_raw()?
     ))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// Cumulative sum along `axis`.
@@ -61,7 +61,7 @@ pub fn cumsum_axis(
         opt_dtype(dtype),
         current_raw()?
     ))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// Cumulative product of the flattened array, accumulated and returned as `dtype`
@@ -90,7 +90,7 @@ pub fn cumprod(a: &Array, reverse: bool, inclusive: bool, dtype: Option<Dtype>) 
         opt_dtype(dtype),
         current_raw()?
     ))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// Cumulative product along `axis`.
@@ -114,7 +114,7 @@ pub fn cumprod_axis(
         opt_dtype(dtype),
         current_raw()?
     ))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// Cumulative maximum of the flattened array.
@@ -141,7 +141,7 @@ pub fn cummax(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
         inclusive,
         current_raw()?
     ))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// Cumulative maximum along `axis`.
@@ -158,7 +158,7 @@ pub fn cummax_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Resu
         inclusive,
         current_raw()?
     ))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// Cumulative minimum of the flattened array.
@@ -176,7 +176,7 @@ pub fn cummin(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
         inclusive,
         current_raw()?
     ))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// Cumulative minimum along `axis`.
@@ -193,7 +193,7 @@ pub fn cummin_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Resu
         inclusive,
         current_raw()?
     ))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// Cumulative `log(sum(exp(a)))` of the flattened array, computed stably.
@@ -220,7 +220,7 @@ pub fn logcumsumexp(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> 
         inclusive,
         current_raw()?
     ))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// Cumulative `log(sum(exp(a)))` along `axis`.
@@ -237,5 +237,5 @@ pub fn logcumsumexp_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -
         inclusive,
         current_raw()?
     ))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }

@@ -133,8 +133,8 @@ pub fn gather_mm(
     rhs_indices: Option<&Array>,
     sorted_indices: bool,
 ) -> Result<Array> {
-    let lhs = super::indexing::batch_in_bounds(lhs_indices, a)?;
-    let rhs = super::indexing::batch_in_bounds(rhs_indices, b)?;
+    let lhs = super::guards::batch_in_bounds(lhs_indices, a)?;
+    let rhs = super::guards::batch_in_bounds(rhs_indices, b)?;
     mlx_op!(mlx_gather_mm(
         a.as_raw(),
         b.as_raw(),
@@ -171,7 +171,7 @@ pub fn segmented_mm(a: &Array, b: &Array, segments: &Array) -> Result<Array> {
     // Segment bounds are positions along the contracted axis, 0 to K inclusive; MLX
     // passes out-of-range ones to BLAS unchecked.
     let segments = &match a.shape().last() {
-        Some(&k) => super::indexing::in_bounds(segments, &[k], &[0])?,
+        Some(&k) => super::guards::in_bounds(segments, &[k], &[0])?,
         None => segments.clone(),
     };
     mlx_op!(mlx_segmented_mm(

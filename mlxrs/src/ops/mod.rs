@@ -22,6 +22,7 @@ pub mod comparison;
 pub mod convolution;
 pub mod creation;
 pub mod cumulative;
+pub(crate) mod guards;
 pub mod indexing;
 pub mod linalg_basic;
 pub mod logical;
@@ -74,14 +75,3 @@ macro_rules! binary {
 }
 
 pub(crate) use {binary, unary};
-
-/// An op's lazy result, replaced by an empty constant of the same shape and dtype when
-/// it has no elements. MLX 0.32.2's CPU kernels for sorts, scans, the LU-based linalg
-/// ops and permutations divide by a zero extent on empty inputs and kill the process
-/// with SIGFPE (Python MLX too); an empty result needs no kernel at all.
-pub(crate) fn skip_kernel_if_empty(out: crate::Array) -> crate::Result<crate::Array> {
-    if out.size() != 0 {
-        return Ok(out);
-    }
-    crate::Array::zeros(out.shape(), out.dtype())
-}

@@ -223,8 +223,8 @@ pub fn gather_qmm(
     options: QuantizeOptions,
     sorted_indices: bool,
 ) -> Result<Array> {
-    let lhs = super::indexing::batch_in_bounds(lhs_indices, x)?;
-    let rhs = super::indexing::batch_in_bounds(rhs_indices, w)?;
+    let lhs = super::guards::batch_in_bounds(lhs_indices, x)?;
+    let rhs = super::guards::batch_in_bounds(rhs_indices, w)?;
     mlx_op!(mlx_gather_qmm(
         x.as_raw(),
         w.as_raw(),

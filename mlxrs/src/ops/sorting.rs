@@ -30,7 +30,7 @@ use crate::{Array, Result};
 pub fn sort(a: &Array) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_sort(out.as_out(), a.as_raw(), current_raw()?))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// The array sorted ascending along `axis`.
@@ -47,7 +47,7 @@ pub fn sort_axis(a: &Array, axis: i32) -> Result<Array> {
         axis,
         current_raw()?
     ))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// The indices (`uint32`) that sort the flattened array.
@@ -59,7 +59,7 @@ pub fn sort_axis(a: &Array, axis: i32) -> Result<Array> {
 pub fn argsort(a: &Array) -> Result<Array> {
     let mut out = Array::empty();
     mlx_call!(mlx_argsort(out.as_out(), a.as_raw(), current_raw()?))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// The indices (`uint32`) that sort the array along `axis`.
@@ -74,7 +74,7 @@ pub fn argsort_axis(a: &Array, axis: i32) -> Result<Array> {
         axis,
         current_raw()?
     ))?;
-    super::skip_kernel_if_empty(out)
+    super::guards::skip_kernel_if_empty(out)
 }
 
 /// The flattened array partitioned around its `kth` element: that element lands in its
