@@ -5,7 +5,6 @@
 use mlxrs_sys as sys;
 
 use super::call::mlx_call;
-use super::string::MlxString;
 use crate::{Array, ArrayElement, Device, DeviceType, Dtype, Result, Stream};
 
 /// The dimensions of `a` (empty for a scalar or an empty handle).
@@ -121,13 +120,12 @@ pub(super) fn vector_string_size(v: sys::mlx_vector_string) -> usize {
     unsafe { sys::mlx_vector_string_size(v) }
 }
 
-/// The contents of an mlx-c string, lossily decoded.
-pub(super) fn string_data(s: &MlxString) -> String {
-    if s.as_raw().ctx.is_null() {
+/// The contents of a borrowed mlx-c string, lossily decoded.
+pub(super) fn string_data(s: sys::mlx_string) -> String {
+    if s.ctx.is_null() {
         return String::new();
     }
-    // SAFETY: the handle is live; mlx-c returns a NUL-terminated buffer owned by it.
-    let p = unsafe { sys::mlx_string_data(s.as_raw()) };
-    // SAFETY: null, or NUL-terminated and alive while `s` is.
-    unsafe { super::marshal::read_c_str(p) }
+    // SAFETY: the handle is live for this call (the caller's borrow); mlx-c returns null
+    // or a NUL-terminated buffer owned by it, which is read before returning.
+    unsafe { super::marshal::read_c_str(sys::mlx_string_data(s)) }
 }

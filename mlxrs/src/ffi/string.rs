@@ -14,6 +14,6 @@ impl MlxString {
 
     /// The contents, lossily decoded.
     pub(crate) fn to_string_lossy(&self) -> String {
-        super::accessors::string_data(self)
+        super::accessors::string_data(self.as_raw())
     }
 }

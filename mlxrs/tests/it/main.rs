@@ -1,20 +1,33 @@
-//! Integration tests of mlxrs's core layer: dtypes, shapes, errors, devices and streams,
-//! memory accounting, threads, and printing. One test binary (it links all of MLX once);
-//! one module per area. Expected values were worked out by hand or printed once by Python
-//! MLX 0.32.2 and are hardcoded here: nothing runs Python at test time.
+//! Integration tests of mlxrs by area, one module per Python MLX test file where there is
+//! one (`ops.rs` ↔ test_ops.py, `linalg.rs` ↔ test_linalg.py, `fft.rs` ↔ test_fft.py,
+//! `random.rs` ↔ test_random.py, `fast.rs` ↔ test_fast.py, `export.rs` ↔ test_export.py)
+//! and for the core: dtypes, shapes, errors, devices and streams, memory accounting,
+//! threads, and printing. One test binary (it links all of MLX once). Expected values
+//! were worked out by hand or printed once by Python MLX 0.32.2 and are hardcoded here:
+//! nothing runs Python at test time. (`io` and `transforms` have their own binaries.)
 
 #![allow(
     clippy::needless_borrows_for_generic_args,
     reason = "`&[2, 3]` is the documented way to write a shape; the tests use it throughout"
+)]
+#![allow(
+    clippy::excessive_precision,
+    reason = "expected values are written as Python MLX printed them"
 )]
 
 mod devices;
 mod display;
 mod dtypes;
 mod errors;
+mod export;
+mod fast;
+mod fft;
 mod handles;
+mod linalg;
 mod memory;
 mod ops;
+mod random;
 mod shapes;
+#[path = "../support/mod.rs"]
 mod support;
 mod threads;
