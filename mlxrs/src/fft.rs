@@ -23,7 +23,7 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::ffi::{mlx_call, mlx_op};
+use crate::ffi::mlx_op;
 use crate::stream::current_raw;
 use crate::{Array, Error, Result};
 
@@ -104,9 +104,7 @@ macro_rules! fft_1d {
         /// MLX's error for an invalid `axis`, a non-positive `n`, or a 0-dimensional input.
         pub fn $name(a: &Array, n: Option<i32>, axis: i32, norm: FftNorm) -> Result<Array> {
             let n = default_n(a, n, axis, $inverse_real);
-            let mut out = Array::empty();
-            mlx_call!($sys(out.as_out(), a.as_raw(), n, axis, norm.to_sys(), current_raw()?))?;
-            Ok(out)
+            mlx_op!($sys(a.as_raw(), n, axis, norm.to_sys(), current_raw()?))
         }
     )*};
 }
@@ -121,18 +119,13 @@ macro_rules! fft_nd {
         /// given without `axes`.
         pub fn $name(a: &Array, s: Option<&[i32]>, axes: Option<&[i32]>, norm: FftNorm) -> Result<Array> {
             let (s, axes) = default_s_axes(stringify!($name), a, s, axes, $inverse_real)?;
-            let mut out = Array::empty();
-            mlx_call!($sys(
-                out.as_out(),
-                a.as_raw(),
+            mlx_op!($sys(a.as_raw(),
                 s.as_ptr(),
                 s.len(),
                 axes.as_ptr(),
                 axes.len(),
                 norm.to_sys(),
-                current_raw()?
-            ))?;
-            Ok(out)
+                current_raw()?))
         }
     )*};
 }
@@ -146,18 +139,13 @@ macro_rules! fft_2d {
         /// not match `axes` in number.
         pub fn $name(a: &Array, s: Option<&[i32]>, axes: &[i32], norm: FftNorm) -> Result<Array> {
             let (s, axes) = default_s_axes(stringify!($name), a, s, Some(axes), $inverse_real)?;
-            let mut out = Array::empty();
-            mlx_call!($sys(
-                out.as_out(),
-                a.as_raw(),
+            mlx_op!($sys(a.as_raw(),
                 s.as_ptr(),
                 s.len(),
                 axes.as_ptr(),
                 axes.len(),
                 norm.to_sys(),
-                current_raw()?
-            ))?;
-            Ok(out)
+                current_raw()?))
         }
     )*};
 }

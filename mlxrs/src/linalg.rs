@@ -342,14 +342,7 @@ pub fn eigvalsh(a: &Array, uplo: &str) -> Result<Array> {
 /// # Errors
 /// MLX's error for incompatible shapes, or a GPU stream.
 pub fn solve(a: &Array, b: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_linalg_solve(
-        out.as_out(),
-        a.as_raw(),
-        b.as_raw(),
-        current_raw()?
-    ))?;
-    skip_kernel_if_empty(out)
+    mlx_op!(mlx_linalg_solve(a.as_raw(), b.as_raw(), current_raw()?)).and_then(skip_kernel_if_empty)
 }
 
 /// Solves `a x = b` for triangular `a` (Python: `mx.linalg.solve_triangular`); `upper`
@@ -358,15 +351,13 @@ pub fn solve(a: &Array, b: &Array) -> Result<Array> {
 /// # Errors
 /// MLX's error for incompatible shapes, or a GPU stream.
 pub fn solve_triangular(a: &Array, b: &Array, upper: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_linalg_solve_triangular(
-        out.as_out(),
+    mlx_op!(mlx_linalg_solve_triangular(
         a.as_raw(),
         b.as_raw(),
         upper,
         current_raw()?
-    ))?;
-    skip_kernel_if_empty(out)
+    ))
+    .and_then(skip_kernel_if_empty)
 }
 
 /// The cross product of 3-vectors along `axis` (Python: `mx.linalg.cross`, default

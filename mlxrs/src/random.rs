@@ -424,15 +424,13 @@ pub fn categorical(
 /// # Errors
 /// MLX's error for an invalid axis.
 pub fn permutation(x: &Array, axis: i32, key: Option<&Array>) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_permutation(
-        out.as_out(),
+    mlx_op!(mlx_random_permutation(
         x.as_raw(),
         axis,
         opt_array(key),
         current_raw()?
-    ))?;
-    crate::ops::guards::skip_kernel_if_empty(out)
+    ))
+    .and_then(crate::ops::guards::skip_kernel_if_empty)
 }
 
 /// A random permutation of `0..n` (Python: `mx.random.permutation` with an integer), as
@@ -449,14 +447,12 @@ pub fn permutation(x: &Array, axis: i32, key: Option<&Array>) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn permutation_arange(n: i32, key: Option<&Array>) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_permutation_arange(
-        out.as_out(),
+    mlx_op!(mlx_random_permutation_arange(
         n,
         opt_array(key),
         current_raw()?
-    ))?;
-    crate::ops::guards::skip_kernel_if_empty(out)
+    ))
+    .and_then(crate::ops::guards::skip_kernel_if_empty)
 }
 
 #[cfg(test)]

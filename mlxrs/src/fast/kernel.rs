@@ -152,12 +152,87 @@ kernel_config! {
     }
 }
 
-/// The names as the `mlx_vector_string` mlx-c takes.
-fn names(what: &'static str, names: &[&str]) -> Result<VectorString> {
-    VectorString::from_strs(what, names)
+/// A custom kernel type: the handle, `new` (the source and its names, made by
+/// `$new`) and `apply` (run by `$apply` with its launch configuration `$config`).
+macro_rules! kernel {
+    (
+        $(#[$meta:meta])*
+        $name:ident($raw:ident) {
+            free: $free:ident, new: $new:ident, apply: $apply:ident, config: $config:ident,
+            backend: $backend:literal,
+        }
+        $(#[$new_meta:meta])*
+        fn new(.., $last:ident: $last_ty:ty);
+    ) => {
+        handle! {
+            $(#[$meta])*
+            pub struct $name($raw) { free: $free }
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($name)).finish_non_exhaustive()
+            }
+        }
+
+        impl $name {
+            $(#[$new_meta])*
+            ///
+            /// # Errors
+            /// [`Error::InvalidArgument`] for a NUL byte in a string; MLX's error if it
+            /// rejects the kernel.
+            pub fn new(
+                name: &str,
+                input_names: &[&str],
+                output_names: &[&str],
+                source: &str,
+                header: &str,
+                ensure_row_contiguous: bool,
+                $last: $last_ty,
+            ) -> Result<Self> {
+                let inputs = VectorString::from_strs("input_names", input_names)?;
+                let outputs = VectorString::from_strs("output_names", output_names)?;
+                let (name, source, header) = (
+                    c_string("name", name)?,
+                    c_string("source", source)?,
+                    c_string("header", header)?,
+                );
+                mlx_new!(
+                    $name,
+                    $new(
+                        name.as_ptr(),
+                        inputs.as_raw(),
+                        outputs.as_raw(),
+                        source.as_ptr(),
+                        header.as_ptr(),
+                        ensure_row_contiguous,
+                        $last
+                    )
+                )
+            }
+
+            /// Runs the kernel on `inputs` (one per input name) with `config`, on the
+            /// current stream; returns one array per output.
+            ///
+            /// # Errors
+            #[doc = concat!("MLX's error, e.g. on a build without ", $backend, ", or for a kernel that does not compile.")]
+            pub fn apply(&self, inputs: &[Array], config: &$config) -> Result<Vec<Array>> {
+                let inputs = VectorArray::from_arrays(inputs)?;
+                let mut out = VectorArray::empty();
+                mlx_call!($apply(
+                    out.as_out(),
+                    self.as_raw(),
+                    inputs.as_raw(),
+                    config.as_raw(),
+                    current_raw()?
+                ))?;
+                out.to_arrays()
+            }
+        }
+    };
 }
 
-handle! {
+kernel! {
     /// A custom Metal kernel, JIT-compiled from the body of a Metal function (Python:
     /// `mx.fast.metal_kernel`). It needs MLX's Metal back end: elsewhere,
     /// [`MetalKernel::apply`] (or already [`MetalKernel::new`]) fails with MLX's error.
@@ -177,138 +252,26 @@ handle! {
     /// }
     /// # Ok::<(), mlxrs::Error>(())
     /// ```
-    pub struct MetalKernel(mlx_fast_metal_kernel) { free: mlx_fast_metal_kernel_free }
-}
-
-impl std::fmt::Debug for MetalKernel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MetalKernel").finish_non_exhaustive()
+    MetalKernel(mlx_fast_metal_kernel) {
+        free: mlx_fast_metal_kernel_free, new: mlx_fast_metal_kernel_new,
+        apply: mlx_fast_metal_kernel_apply, config: MetalKernelConfig, backend: "Metal",
     }
-}
-
-impl MetalKernel {
     /// A kernel named `name` with the given input and output names and Metal `source`
     /// (the body only; MLX writes the signature), `header` (included before it),
     /// whether inputs are made row-contiguous first, and whether outputs are atomic.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for a NUL byte in a string; MLX's error if it rejects
-    /// the kernel.
-    pub fn new(
-        name: &str,
-        input_names: &[&str],
-        output_names: &[&str],
-        source: &str,
-        header: &str,
-        ensure_row_contiguous: bool,
-        atomic_outputs: bool,
-    ) -> Result<Self> {
-        let inputs = names("input_names", input_names)?;
-        let outputs = names("output_names", output_names)?;
-        let (name, source, header) = (
-            c_string("name", name)?,
-            c_string("source", source)?,
-            c_string("header", header)?,
-        );
-        mlx_new!(
-            MetalKernel,
-            mlx_fast_metal_kernel_new(
-                name.as_ptr(),
-                inputs.as_raw(),
-                outputs.as_raw(),
-                source.as_ptr(),
-                header.as_ptr(),
-                ensure_row_contiguous,
-                atomic_outputs
-            )
-        )
-    }
-
-    /// Runs the kernel on `inputs` (one per input name) with `config`, on the current
-    /// stream; returns one array per output.
-    ///
-    /// # Errors
-    /// MLX's error, e.g. on a build without Metal, or for a kernel that does not compile.
-    pub fn apply(&self, inputs: &[Array], config: &MetalKernelConfig) -> Result<Vec<Array>> {
-        let inputs = VectorArray::from_arrays(inputs)?;
-        let mut out = VectorArray::empty();
-        mlx_call!(mlx_fast_metal_kernel_apply(
-            out.as_out(),
-            self.as_raw(),
-            inputs.as_raw(),
-            config.as_raw(),
-            current_raw()?
-        ))?;
-        out.to_arrays()
-    }
+    fn new(.., atomic_outputs: bool);
 }
 
-handle! {
+kernel! {
     /// A custom CUDA kernel, JIT-compiled from the body of a CUDA function (Python:
     /// `mx.fast.cuda_kernel`). It needs MLX's CUDA back end: elsewhere,
     /// [`CudaKernel::apply`] (or already [`CudaKernel::new`]) fails with MLX's error.
-    pub struct CudaKernel(mlx_fast_cuda_kernel) { free: mlx_fast_cuda_kernel_free }
-}
-
-impl std::fmt::Debug for CudaKernel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CudaKernel").finish_non_exhaustive()
+    CudaKernel(mlx_fast_cuda_kernel) {
+        free: mlx_fast_cuda_kernel_free, new: mlx_fast_cuda_kernel_new,
+        apply: mlx_fast_cuda_kernel_apply, config: CudaKernelConfig, backend: "CUDA",
     }
-}
-
-impl CudaKernel {
     /// A kernel named `name` with the given input and output names and CUDA `source`
     /// (the body only), `header`, whether inputs are made row-contiguous first, and the
     /// bytes of dynamic shared memory per block.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for a NUL byte in a string; MLX's error if it rejects
-    /// the kernel.
-    pub fn new(
-        name: &str,
-        input_names: &[&str],
-        output_names: &[&str],
-        source: &str,
-        header: &str,
-        ensure_row_contiguous: bool,
-        shared_memory: i32,
-    ) -> Result<Self> {
-        let inputs = names("input_names", input_names)?;
-        let outputs = names("output_names", output_names)?;
-        let (name, source, header) = (
-            c_string("name", name)?,
-            c_string("source", source)?,
-            c_string("header", header)?,
-        );
-        mlx_new!(
-            CudaKernel,
-            mlx_fast_cuda_kernel_new(
-                name.as_ptr(),
-                inputs.as_raw(),
-                outputs.as_raw(),
-                source.as_ptr(),
-                header.as_ptr(),
-                ensure_row_contiguous,
-                shared_memory
-            )
-        )
-    }
-
-    /// Runs the kernel on `inputs` with `config`, on the current stream; returns one
-    /// array per output.
-    ///
-    /// # Errors
-    /// MLX's error, e.g. on a build without CUDA, or for a kernel that does not compile.
-    pub fn apply(&self, inputs: &[Array], config: &CudaKernelConfig) -> Result<Vec<Array>> {
-        let inputs = VectorArray::from_arrays(inputs)?;
-        let mut out = VectorArray::empty();
-        mlx_call!(mlx_fast_cuda_kernel_apply(
-            out.as_out(),
-            self.as_raw(),
-            inputs.as_raw(),
-            config.as_raw(),
-            current_raw()?
-        ))?;
-        out.to_arrays()
-    }
+    fn new(.., shared_memory: i32);
 }

@@ -342,9 +342,7 @@ macro_rules! window {
         /// Only if MLX reports a failure; any `m` is accepted (`m <= 0` gives an empty
         /// array).
         pub fn $name(m: i32) -> Result<Array> {
-            let mut out = Array::empty();
-            mlx_call!($sys(out.as_out(), m, current_raw()?))?;
-            Ok(out)
+            mlx_op!($sys(m, current_raw()?))
         }
     )*};
 }

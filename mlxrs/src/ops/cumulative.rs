@@ -15,7 +15,7 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::ffi::mlx_call;
+use crate::ffi::mlx_op;
 use crate::ffi::opt_dtype;
 use crate::stream::current_raw;
 use crate::{Array, Dtype, Result};
@@ -28,16 +28,14 @@ use crate::{Array, Dtype, Result};
 /// # Errors
 /// Only if MLX reports a failure.
 pub fn cumsum(a: &Array, reverse: bool, inclusive: bool, dtype: Option<Dtype>) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cumsum(
-        out.as_out(),
+    mlx_op!(mlx_cumsum(
         a.as_raw(),
         reverse,
         inclusive,
         opt_dtype(dtype),
         current_raw()?
-    ))?;
-    super::guards::skip_kernel_if_empty(out)
+    ))
+    .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// Cumulative sum along `axis`.
@@ -51,17 +49,15 @@ pub fn cumsum_axis(
     inclusive: bool,
     dtype: Option<Dtype>,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cumsum_axis(
-        out.as_out(),
+    mlx_op!(mlx_cumsum_axis(
         a.as_raw(),
         axis,
         reverse,
         inclusive,
         opt_dtype(dtype),
         current_raw()?
-    ))?;
-    super::guards::skip_kernel_if_empty(out)
+    ))
+    .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// Cumulative product of the flattened array, accumulated and returned as `dtype`
@@ -81,16 +77,14 @@ pub fn cumsum_axis(
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn cumprod(a: &Array, reverse: bool, inclusive: bool, dtype: Option<Dtype>) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cumprod(
-        out.as_out(),
+    mlx_op!(mlx_cumprod(
         a.as_raw(),
         reverse,
         inclusive,
         opt_dtype(dtype),
         current_raw()?
-    ))?;
-    super::guards::skip_kernel_if_empty(out)
+    ))
+    .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// Cumulative product along `axis`.
@@ -104,17 +98,15 @@ pub fn cumprod_axis(
     inclusive: bool,
     dtype: Option<Dtype>,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cumprod_axis(
-        out.as_out(),
+    mlx_op!(mlx_cumprod_axis(
         a.as_raw(),
         axis,
         reverse,
         inclusive,
         opt_dtype(dtype),
         current_raw()?
-    ))?;
-    super::guards::skip_kernel_if_empty(out)
+    ))
+    .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// Cumulative maximum of the flattened array.
@@ -133,15 +125,8 @@ pub fn cumprod_axis(
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn cummax(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cummax(
-        out.as_out(),
-        a.as_raw(),
-        reverse,
-        inclusive,
-        current_raw()?
-    ))?;
-    super::guards::skip_kernel_if_empty(out)
+    mlx_op!(mlx_cummax(a.as_raw(), reverse, inclusive, current_raw()?))
+        .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// Cumulative maximum along `axis`.
@@ -149,16 +134,14 @@ pub fn cummax(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn cummax_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cummax_axis(
-        out.as_out(),
+    mlx_op!(mlx_cummax_axis(
         a.as_raw(),
         axis,
         reverse,
         inclusive,
         current_raw()?
-    ))?;
-    super::guards::skip_kernel_if_empty(out)
+    ))
+    .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// Cumulative minimum of the flattened array.
@@ -168,15 +151,8 @@ pub fn cummax_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Resu
 /// # Errors
 /// Only if MLX reports a failure.
 pub fn cummin(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cummin(
-        out.as_out(),
-        a.as_raw(),
-        reverse,
-        inclusive,
-        current_raw()?
-    ))?;
-    super::guards::skip_kernel_if_empty(out)
+    mlx_op!(mlx_cummin(a.as_raw(), reverse, inclusive, current_raw()?))
+        .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// Cumulative minimum along `axis`.
@@ -184,16 +160,14 @@ pub fn cummin(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn cummin_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cummin_axis(
-        out.as_out(),
+    mlx_op!(mlx_cummin_axis(
         a.as_raw(),
         axis,
         reverse,
         inclusive,
         current_raw()?
-    ))?;
-    super::guards::skip_kernel_if_empty(out)
+    ))
+    .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// Cumulative `log(sum(exp(a)))` of the flattened array, computed stably.
@@ -212,15 +186,13 @@ pub fn cummin_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Resu
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn logcumsumexp(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_logcumsumexp(
-        out.as_out(),
+    mlx_op!(mlx_logcumsumexp(
         a.as_raw(),
         reverse,
         inclusive,
         current_raw()?
-    ))?;
-    super::guards::skip_kernel_if_empty(out)
+    ))
+    .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// Cumulative `log(sum(exp(a)))` along `axis`.
@@ -228,14 +200,12 @@ pub fn logcumsumexp(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> 
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn logcumsumexp_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_logcumsumexp_axis(
-        out.as_out(),
+    mlx_op!(mlx_logcumsumexp_axis(
         a.as_raw(),
         axis,
         reverse,
         inclusive,
         current_raw()?
-    ))?;
-    super::guards::skip_kernel_if_empty(out)
+    ))
+    .and_then(super::guards::skip_kernel_if_empty)
 }

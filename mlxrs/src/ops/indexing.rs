@@ -36,7 +36,7 @@
 //! ```
 
 use crate::ffi::VectorArray;
-use crate::ffi::{mlx_call, mlx_op};
+use crate::ffi::mlx_op;
 use crate::stream::current_raw;
 use crate::{Array, Error, Result};
 
@@ -227,17 +227,12 @@ macro_rules! scatter_ops {
         pub fn $name(a: &Array, indices: &[Array], updates: &Array, axes: &[i32]) -> Result<Array> {
             let indices = each_in_bounds(a, indices, axes, |ax| scatter_window(a, updates, ax))?;
             let indices = VectorArray::from_arrays(&indices)?;
-            let mut out = Array::empty();
-            mlx_call!($sys(
-                out.as_out(),
-                a.as_raw(),
+            mlx_op!($sys(a.as_raw(),
                 indices.as_raw(),
                 updates.as_raw(),
                 axes.as_ptr(),
                 axes.len(),
-                current_raw()?
-            ))?;
-            Ok(out)
+                current_raw()?))
         }
 
         #[doc = concat!("[`", stringify!($name), "`] with one index array for one axis.")]
@@ -248,16 +243,11 @@ macro_rules! scatter_ops {
             let indices = &each_in_bounds(a, std::slice::from_ref(indices), &[axis], |ax| {
                 scatter_window(a, updates, ax)
             })?[0];
-            let mut out = Array::empty();
-            mlx_call!($sys_single(
-                out.as_out(),
-                a.as_raw(),
+            mlx_op!($sys_single(a.as_raw(),
                 indices.as_raw(),
                 updates.as_raw(),
                 axis,
-                current_raw()?
-            ))?;
-            Ok(out)
+                current_raw()?))
         }
     )*};
 }
@@ -355,10 +345,7 @@ macro_rules! slice_updates {
             strides: &[i32],
         ) -> Result<Array> {
             check_slice_lengths(start, stop, strides)?;
-            let mut out = Array::empty();
-            mlx_call!($sys(
-                out.as_out(),
-                src.as_raw(),
+            mlx_op!($sys(src.as_raw(),
                 update.as_raw(),
                 start.as_ptr(),
                 start.len(),
@@ -366,9 +353,7 @@ macro_rules! slice_updates {
                 stop.len(),
                 strides.as_ptr(),
                 strides.len(),
-                current_raw()?
-            ))?;
-            Ok(out)
+                current_raw()?))
         }
     )*};
 }

@@ -17,7 +17,7 @@
 
 use std::ffi::CStr;
 
-use crate::ffi::{mlx_call, mlx_op};
+use crate::ffi::mlx_op;
 use crate::stream::current_raw;
 use crate::{Array, Result};
 
@@ -28,9 +28,7 @@ use crate::{Array, Result};
 /// # Errors
 /// Only if MLX reports a failure.
 pub fn sort(a: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_sort(out.as_out(), a.as_raw(), current_raw()?))?;
-    super::guards::skip_kernel_if_empty(out)
+    mlx_op!(mlx_sort(a.as_raw(), current_raw()?)).and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// The array sorted ascending along `axis`.
@@ -40,14 +38,8 @@ pub fn sort(a: &Array) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn sort_axis(a: &Array, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_sort_axis(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        current_raw()?
-    ))?;
-    super::guards::skip_kernel_if_empty(out)
+    mlx_op!(mlx_sort_axis(a.as_raw(), axis, current_raw()?))
+        .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// The indices (`uint32`) that sort the flattened array.
@@ -57,9 +49,7 @@ pub fn sort_axis(a: &Array, axis: i32) -> Result<Array> {
 /// # Errors
 /// Only if MLX reports a failure.
 pub fn argsort(a: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_argsort(out.as_out(), a.as_raw(), current_raw()?))?;
-    super::guards::skip_kernel_if_empty(out)
+    mlx_op!(mlx_argsort(a.as_raw(), current_raw()?)).and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// The indices (`uint32`) that sort the array along `axis`.
@@ -67,14 +57,8 @@ pub fn argsort(a: &Array) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn argsort_axis(a: &Array, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_argsort_axis(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        current_raw()?
-    ))?;
-    super::guards::skip_kernel_if_empty(out)
+    mlx_op!(mlx_argsort_axis(a.as_raw(), axis, current_raw()?))
+        .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// The flattened array partitioned around its `kth` element: that element lands in its
