@@ -56,6 +56,8 @@ pub struct Counts {
     pub api_files: usize,
     /// Uses of each call form, in `call.rs`'s order.
     pub mlx_call: usize,
+    /// `mlx_op!` uses.
+    pub mlx_op: usize,
     /// `mlx_new!` uses.
     pub mlx_new: usize,
     /// `mlx_value!` uses.
@@ -64,7 +66,7 @@ pub struct Counts {
     pub mlx_step: usize,
     /// Direct `sys::mlx_*(` calls in `ffi/accessors.rs` and `ffi/status.rs`.
     pub accessor_calls: usize,
-    /// Types made by `handle!`.
+    /// `handle!` declarations (a macro that declares several types counts once).
     pub handles: usize,
     /// Lines naming `sys::`/`mlxrs_sys` outside the core (always 0 when tidy passes).
     pub outside_core: usize,
@@ -74,12 +76,14 @@ impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "FFI core: {} files, API: {} files; mlx-c calls: {} mlx_call!, {} mlx_new!, \
-             {} mlx_value!, {} mlx_step!, {} direct calls in the accessors and the \
-             handler; {} handle! types; {} lines naming mlxrs_sys outside the core",
+            "FFI core: {} files, API: {} files; mlx-c calls: {} mlx_call!, {} mlx_op!, \
+             {} mlx_new!, {} mlx_value!, {} mlx_step!, {} direct calls in the accessors \
+             and the handler; {} handle! declarations; {} lines naming mlxrs_sys outside \
+             the core",
             self.core_files,
             self.api_files,
             self.mlx_call,
+            self.mlx_op,
             self.mlx_new,
             self.mlx_value,
             self.mlx_step,
@@ -141,6 +145,7 @@ pub fn check_source(rel: &str, text: &str, problems: &mut Vec<String>, counts: &
         // The definitions, not uses.
     } else {
         counts.mlx_call += occurrences(text, "mlx_call!(");
+        counts.mlx_op += occurrences(text, "mlx_op!(");
         counts.mlx_new += occurrences(text, "mlx_new!(");
         counts.mlx_value += occurrences(text, "mlx_value!(");
         counts.mlx_step += occurrences(text, "mlx_step!(");
@@ -218,7 +223,14 @@ pub fn check_source(rel: &str, text: &str, problems: &mut Vec<String>, counts: &
             }
         }
         if public_only {
-            for private in ["unsafe", "crate::ffi", "mlx_call!", "mlx_new!", "handle!"] {
+            for private in [
+                "unsafe",
+                "crate::ffi",
+                "mlx_call!",
+                "mlx_op!",
+                "mlx_new!",
+                "handle!",
+            ] {
                 if code.contains(private) {
                     problem(
                         n,
@@ -315,7 +327,7 @@ mod tests {
         let counts = super::count(&crate::project_root());
         assert_eq!(counts.outside_core, 0);
         assert!(
-            counts.mlx_call > 100 && counts.mlx_new > 5 && counts.handles > 10,
+            counts.mlx_call + counts.mlx_op > 200 && counts.mlx_new > 5 && counts.handles > 10,
             "{counts}"
         );
     }
