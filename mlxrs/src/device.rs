@@ -26,6 +26,10 @@ unsafe impl Send for Device {}
 // SAFETY: as above: every method only reads the immutable value.
 unsafe impl Sync for Device {}
 
+/// Serializes mlxrs's reads and writes of MLX's process-wide default device (a plain
+/// global in MLX), so two threads changing and reading it through mlxrs never race.
+static DEFAULT_DEVICE_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 impl Device {
     /// A device of the given type and index.
     pub fn new(kind: DeviceType, index: i32) -> Self {
@@ -53,6 +57,9 @@ impl Device {
     /// # Errors
     /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn default_device() -> Result<Self> {
+        let _serial = DEFAULT_DEVICE_LOCK
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let mut d = Device::empty();
         mlx_call!(mlx_get_default_device(d.as_out()))?;
         Ok(d)
@@ -65,6 +72,9 @@ impl Device {
     /// MLX's error ([`Error::Backend`]) for a GPU device when MLX has no GPU backend
     /// ("\[set_default_device\] Cannot set gpu device without gpu backend.").
     pub fn set_default(device: &Device) -> Result<()> {
+        let _serial = DEFAULT_DEVICE_LOCK
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         mlx_call!(mlx_set_default_device(device.as_raw()))?;
         crate::stream::default_changed();
         Ok(())
@@ -91,7 +101,10 @@ impl Device {
     pub fn scope(&self) -> Result<DeviceGuard> {
         let previous = Device::default_device()?;
         Device::set_default(self)?;
-        Ok(DeviceGuard { previous })
+        Ok(DeviceGuard {
+            previous,
+            _not_send: std::marker::PhantomData,
+        })
     }
 
     /// Whether MLX can run on this device in this build (e.g. `false` for the GPU of the
@@ -177,6 +190,8 @@ impl std::fmt::Display for Device {
 #[must_use = "the previous default device is restored when the guard is dropped"]
 pub struct DeviceGuard {
     previous: Device,
+    /// A scope belongs to the thread that opened it: not `Send`.
+    _not_send: std::marker::PhantomData<*const ()>,
 }
 
 impl Drop for DeviceGuard {

@@ -58,8 +58,28 @@
 //! can print-and-exit the process, and errors are kept per thread.
 //!
 //! ## Threads
-//! [`Array`] is `Send` (not `Sync`): evaluate an array before moving it to another
-//! thread, since MLX keeps streams, and lazy graphs, per thread.
+//! [`Array`], [`Stream`] and the scope guards stay on the thread that made them (neither
+//! `Send` nor `Sync`): MLX keeps streams per thread and evaluates lazy graphs without
+//! locks, so the types keep every graph on one thread. Data crosses threads as a
+//! [`SharedArray`] (`Send + Sync + Clone`): [`Array::to_shared`] evaluates on this thread
+//! and makes a graph-free copy; [`SharedArray::to_array`] turns it back into an `Array`
+//! on the receiving thread. Model weights shared by server threads, batches from a
+//! loader thread and results from a thread pool all take this path.
+//!
+//! ```
+//! use mlxrs::{Array, SharedArray};
+//! let weights = std::sync::Arc::new(SharedArray::from_arrays(&[Array::ones(&[2, 2], mlxrs::Dtype::Float32)?])?);
+//! let workers: Vec<_> = (0..2)
+//!     .map(|k| {
+//!         let weights = std::sync::Arc::clone(&weights);
+//!         std::thread::spawn(move || (&weights[0].to_array() * k as f32)?.to_shared())
+//!     })
+//!     .collect();
+//! for (k, w) in workers.into_iter().enumerate() {
+//!     assert_eq!(w.join().expect("worker panicked")?.to_vec::<f32>()?, [k as f32; 4]);
+//! }
+//! # Ok::<(), mlxrs::Error>(())
+//! ```
 
 #![deny(missing_docs)]
 
@@ -82,7 +102,7 @@ mod runtime;
 pub mod stream;
 pub mod transforms;
 
-pub use array::{Array, Operand, Shape};
+pub use array::{Array, Operand, Shape, SharedArray};
 pub use device::{Device, DeviceGuard, DeviceType};
 pub use dtype::{ArrayElement, Complex64, Dtype};
 pub use error::{EmptyInput, Error, Result};

@@ -7,9 +7,9 @@
 //! Python's (`mlxrs::ops::sin(&x)` is `mx.sin(x)`).
 //!
 //! MLX 0.32 keeps streams per thread: a stream, and a lazy array's graph, belong to the
-//! thread that made them. Evaluating on thread B an array built lazily on thread A fails
-//! with MLX's "There is no Stream(cpu, N) in current thread" as an `Err`; evaluate before
-//! moving arrays between threads.
+//! thread that made them. The types say so: [`Stream`], [`StreamGuard`] and
+//! [`Array`](crate::Array) are not `Send`; data crosses threads as a
+//! [`SharedArray`](crate::SharedArray).
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,16 +21,12 @@ use crate::{Device, Result};
 handle! {
     /// An MLX stream: an ordered queue of work on one device.
     ///
-    /// `Stream` is `Send + Sync` (an immutable (device, index) value), but MLX serves a
-    /// stream only on the thread that created it; elsewhere its use is an `Err`.
+    /// `Stream` is neither `Send` nor `Sync`: MLX 0.32 serves a stream only on the thread
+    /// that created it (`new_stream` streams and each thread's default streams alike), so
+    /// a stream stays with its thread. Another thread makes its own with [`Stream::new`]
+    /// or [`Stream::default_for`].
     pub struct Stream(mlx_stream) { new: mlx_stream_new, free: mlx_stream_free }
 }
-
-// SAFETY: the C++ `Stream` behind the handle is an immutable (device, index) value.
-// MLX itself checks, and reports as an error, a stream used on a thread that lacks it.
-unsafe impl Send for Stream {}
-// SAFETY: as above; every method only reads the value.
-unsafe impl Sync for Stream {}
 
 /// Bumped whenever a default device or stream changes, so per-thread caches refresh.
 static GENERATION: AtomicU64 = AtomicU64::new(0);

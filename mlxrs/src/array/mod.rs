@@ -5,6 +5,7 @@ mod index;
 mod methods;
 mod operators;
 mod shape_arg;
+mod shared;
 
 use std::borrow::Cow;
 
@@ -15,6 +16,7 @@ use crate::{ArrayElement, Dtype, Error, Result};
 pub use index::{Idx, s};
 pub use operators::Operand;
 pub use shape_arg::Shape;
+pub use shared::SharedArray;
 
 handle! {
     /// An N-dimensional array, MLX's `mx.array`.
@@ -24,21 +26,59 @@ handle! {
     /// [`Array::item`], [`Array::to_vec`], printing). Clones are cheap and share the buffer.
     ///
     /// # Threads
-    /// `Array` is `Send` but not `Sync`. An *evaluated* array can move to another thread
-    /// and be used there freely (e.g. batches built on loader threads). MLX 0.32 keeps
-    /// streams per thread, so a *lazy* array built on thread A and evaluated on thread B
-    /// fails with MLX's "There is no Stream(cpu, N) in current thread" (an `Err`, never a
-    /// crash): call [`Array::eval`] before sending. Not `Sync`: two threads evaluating one
-    /// lazy graph at once would race inside MLX.
+    /// `Array` is neither `Send` nor `Sync`: an array, its clones and every array built
+    /// from it belong to the thread that made them. MLX 0.32 keeps streams per thread
+    /// and evaluates a lazy graph without locks, so two threads reaching one graph (a
+    /// clone sent away, or a new array sharing nodes with one still used here) could
+    /// crash the process; the types rule that out at compile time. To move data to
+    /// another thread, convert with [`Array::to_shared`]: it evaluates here and gives a
+    /// graph-free [`SharedArray`] (`Send + Sync + Clone`), which the other thread turns
+    /// back into an `Array` with [`SharedArray::to_array`] (no copy).
+    ///
+    /// The program that crashed MLX (a cloned lazy array reduced on two threads at once)
+    /// does not compile:
+    ///
+    /// ```compile_fail,E0277
+    /// use mlxrs::{Array, ops::sum};
+    /// let b = (&Array::from_slice(&[1.0f32; 4], &[4])? * 2.0)?; // lazy
+    /// let c = b.clone(); // shares b's graph
+    /// let h = std::thread::spawn(move || sum(&c, false)); // error: `Array` is not `Send`
+    /// let r1 = sum(&b, false)?;
+    /// # Ok::<(), mlxrs::Error>(())
+    /// ```
+    ///
+    /// nor does lending one to a scoped thread, nor sending a stream:
+    ///
+    /// ```compile_fail,E0277
+    /// use mlxrs::{Array, ops::sum};
+    /// let b = (&Array::from_slice(&[1.0f32; 4], &[4])? * 2.0)?;
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| sum(&b, false)); // error: `Array` is not `Sync`
+    ///     sum(&b, false)
+    /// })?;
+    /// # Ok::<(), mlxrs::Error>(())
+    /// ```
+    ///
+    /// ```compile_fail,E0277
+    /// let s = mlxrs::Stream::new(&mlxrs::Device::cpu())?;
+    /// std::thread::spawn(move || s.synchronize()); // error: `Stream` is not `Send`
+    /// # Ok::<(), mlxrs::Error>(())
+    /// ```
+    ///
+    /// The same program with a [`SharedArray`] compiles and is sound:
+    ///
+    /// ```
+    /// use mlxrs::{Array, ops::sum};
+    /// let b = (&Array::from_slice(&[1.0f32; 4], &[4])? * 2.0)?;
+    /// let c = b.to_shared()?; // evaluated here; a graph-free copy
+    /// let h = std::thread::spawn(move || sum(&c.to_array(), false)?.item::<f32>());
+    /// let r1 = sum(&b, false)?.item::<f32>()?;
+    /// assert_eq!(r1, h.join().expect("panicked")?);
+    /// # Ok::<(), mlxrs::Error>(())
+    /// ```
     #[must_use]
     pub struct Array(mlx_array) { new: mlx_array_new, free: mlx_array_free }
 }
-
-// SAFETY: an `mlx_array` is a reference-counted pointer to an immutable (once evaluated)
-// C++ array; MLX's reference counts are atomic, so moving an owner between threads is
-// sound. Work on a lazy graph from a thread without its stream is reported by MLX as an
-// error, not undefined behaviour (tests/it/threads.rs checks both cases).
-unsafe impl Send for Array {}
 
 impl Array {
     /// An array holding a copy of `data`, with the given shape.

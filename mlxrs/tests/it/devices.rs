@@ -143,14 +143,17 @@ fn default_streams_are_per_thread() -> Result<()> {
     assert_eq!(s.clone(), s);
     // MLX 0.32 gives each thread its own default stream (as Python's threads show:
     // Stream(Device(cpu, 0), 1), then 2, ...), stable within that thread.
-    let (first, second) = std::thread::spawn(|| -> Result<(Stream, Stream)> {
-        Ok((Stream::default_for(&Device::cpu())?, Stream::current()?))
+    // (`Stream` is not `Send`: the other thread reports what it sees.)
+    let (same, device, other_index) = std::thread::spawn(|| -> Result<_> {
+        let first = Stream::default_for(&Device::cpu())?;
+        let second = Stream::current()?;
+        Ok((first == second, first.device()?, first.index()?))
     })
     .join()
     .expect("stream thread panicked")?;
-    assert_eq!(first, second);
-    assert_eq!(first.device()?, Device::cpu());
-    assert_ne!(first.index()?, index);
+    assert!(same);
+    assert_eq!(device, Device::cpu());
+    assert_ne!(other_index, index);
     Ok(())
 }
 
@@ -227,19 +230,20 @@ fn ops_under_a_scoped_stream_compute_correctly() -> Result<()> {
 
 #[test]
 fn ops_really_run_on_the_scoped_stream() -> Result<()> {
-    // A stream made on another thread is unknown to this one: if an op built under its
-    // scope evaluates with MLX naming exactly that stream, the op was put on it.
-    let foreign = std::thread::spawn(|| Stream::new(&Device::cpu()))
-        .join()
-        .expect("stream thread panicked")?;
-    let index = foreign.index()?;
+    // A stream of this thread other than the default one: under its scope it is the
+    // current stream, ops built there evaluate (MLX serves it on this thread), and
+    // synchronizing it waits for them.
+    let s = Stream::new(&Device::cpu())?;
+    let default = Stream::default_for(&Device::cpu())?;
+    assert_ne!(s, default);
     let x = Array::from_slice(&[0.0f32, 1.0], &[2])?;
-    let y = with_stream(&foreign, || exp(&x))?;
-    assert_eq!(
-        backend_message(y.eval()),
-        format!("There is no Stream(cpu, {index}) in current thread.")
-    );
+    let (current, y) = with_stream(&s, || -> Result<_> { Ok((Stream::current()?, exp(&x)?)) })?;
+    assert_eq!(current, s);
+    mlxrs::transforms::async_eval(&[&y])?;
+    s.synchronize()?;
+    assert_allclose(&y, &[1.0, std::f32::consts::E], 1e-6, 0.0)?;
     // The same op outside the scope runs on this thread's default stream.
+    assert_eq!(Stream::current()?, default);
     let z = exp(&x)?;
     assert_allclose(&z, &[1.0, std::f32::consts::E], 1e-6, 0.0)?;
     Ok(())
