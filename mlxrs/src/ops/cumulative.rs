@@ -109,103 +109,74 @@ pub fn cumprod_axis(
     .and_then(super::guards::skip_kernel_if_empty)
 }
 
-/// Cumulative maximum of the flattened array.
-///
-/// Python: `mlx.core.cummax`.
-///
-/// # Errors
-/// Only if MLX reports a failure.
-///
-/// # Examples
-/// ```
-/// use mlxrs::{Array, ops::{cummax, cummin}};
-/// let a = Array::from_slice(&[2i32, 1, 3, 0], &[4])?;
-/// assert_eq!(cummax(&a, false, true)?.to_vec::<i32>()?, [2, 2, 3, 3]);
-/// assert_eq!(cummin(&a, false, true)?.to_vec::<i32>()?, [2, 1, 1, 0]);
-/// # Ok::<(), mlxrs::Error>(())
-/// ```
-pub fn cummax(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
-    mlx_op!(mlx_cummax(a.as_raw(), reverse, inclusive, current_raw()?))
-        .and_then(super::guards::skip_kernel_if_empty)
+/// `pub fn name(a, reverse, inclusive)` over `mlx_name(res, a, reverse, inclusive,
+/// stream)`, a scan of the flattened array (an empty result skips the kernel).
+macro_rules! scan {
+    ($($(#[$m:meta])* $name:ident => $sys:ident;)*) => {$(
+        $(#[$m])*
+        ///
+        /// # Errors
+        /// Only if MLX reports a failure.
+        pub fn $name(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
+            mlx_op!($sys(a.as_raw(), reverse, inclusive, current_raw()?))
+                .and_then(super::guards::skip_kernel_if_empty)
+        }
+    )*};
 }
 
-/// Cumulative maximum along `axis`.
-///
-/// # Errors
-/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
-pub fn cummax_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
-    mlx_op!(mlx_cummax_axis(
-        a.as_raw(),
-        axis,
-        reverse,
-        inclusive,
-        current_raw()?
-    ))
-    .and_then(super::guards::skip_kernel_if_empty)
+/// `pub fn name(a, axis, reverse, inclusive)`: the same scan along `axis`.
+macro_rules! scan_axis {
+    ($($(#[$m:meta])* $name:ident => $sys:ident;)*) => {$(
+        $(#[$m])*
+        ///
+        /// # Errors
+        /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of
+        /// range.
+        pub fn $name(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
+            mlx_op!($sys(a.as_raw(), axis, reverse, inclusive, current_raw()?))
+                .and_then(super::guards::skip_kernel_if_empty)
+        }
+    )*};
 }
 
-/// Cumulative minimum of the flattened array.
-///
-/// Python: `mlx.core.cummin`.
-///
-/// # Errors
-/// Only if MLX reports a failure.
-pub fn cummin(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
-    mlx_op!(mlx_cummin(a.as_raw(), reverse, inclusive, current_raw()?))
-        .and_then(super::guards::skip_kernel_if_empty)
+scan! {
+    /// Cumulative maximum of the flattened array.
+    ///
+    /// Python: `mlx.core.cummax`.
+    ///
+    /// # Examples
+    /// ```
+    /// use mlxrs::{Array, ops::{cummax, cummin}};
+    /// let a = Array::from_slice(&[2i32, 1, 3, 0], &[4])?;
+    /// assert_eq!(cummax(&a, false, true)?.to_vec::<i32>()?, [2, 2, 3, 3]);
+    /// assert_eq!(cummin(&a, false, true)?.to_vec::<i32>()?, [2, 1, 1, 0]);
+    /// # Ok::<(), mlxrs::Error>(())
+    /// ```
+    cummax => mlx_cummax;
+    /// Cumulative minimum of the flattened array.
+    ///
+    /// Python: `mlx.core.cummin`.
+    cummin => mlx_cummin;
+    /// Cumulative `log(sum(exp(a)))` of the flattened array, computed stably.
+    ///
+    /// Python: `mlx.core.logcumsumexp`.
+    ///
+    /// # Examples
+    /// ```
+    /// use mlxrs::{Array, ops::logcumsumexp};
+    /// let a = Array::from_slice(&[0.0f32, 0.0], &[2])?;
+    /// let out = logcumsumexp(&a, false, true)?.to_vec::<f32>()?;
+    /// assert!((out[1] - 2f32.ln()).abs() < 1e-6);
+    /// # Ok::<(), mlxrs::Error>(())
+    /// ```
+    logcumsumexp => mlx_logcumsumexp;
 }
 
-/// Cumulative minimum along `axis`.
-///
-/// # Errors
-/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
-pub fn cummin_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
-    mlx_op!(mlx_cummin_axis(
-        a.as_raw(),
-        axis,
-        reverse,
-        inclusive,
-        current_raw()?
-    ))
-    .and_then(super::guards::skip_kernel_if_empty)
-}
-
-/// Cumulative `log(sum(exp(a)))` of the flattened array, computed stably.
-///
-/// Python: `mlx.core.logcumsumexp`.
-///
-/// # Errors
-/// Only if MLX reports a failure.
-///
-/// # Examples
-/// ```
-/// use mlxrs::{Array, ops::logcumsumexp};
-/// let a = Array::from_slice(&[0.0f32, 0.0], &[2])?;
-/// let out = logcumsumexp(&a, false, true)?.to_vec::<f32>()?;
-/// assert!((out[1] - 2f32.ln()).abs() < 1e-6);
-/// # Ok::<(), mlxrs::Error>(())
-/// ```
-pub fn logcumsumexp(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
-    mlx_op!(mlx_logcumsumexp(
-        a.as_raw(),
-        reverse,
-        inclusive,
-        current_raw()?
-    ))
-    .and_then(super::guards::skip_kernel_if_empty)
-}
-
-/// Cumulative `log(sum(exp(a)))` along `axis`.
-///
-/// # Errors
-/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
-pub fn logcumsumexp_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
-    mlx_op!(mlx_logcumsumexp_axis(
-        a.as_raw(),
-        axis,
-        reverse,
-        inclusive,
-        current_raw()?
-    ))
-    .and_then(super::guards::skip_kernel_if_empty)
+scan_axis! {
+    /// Cumulative maximum along `axis`.
+    cummax_axis => mlx_cummax_axis;
+    /// Cumulative minimum along `axis`.
+    cummin_axis => mlx_cummin_axis;
+    /// Cumulative `log(sum(exp(a)))` along `axis`.
+    logcumsumexp_axis => mlx_logcumsumexp_axis;
 }
