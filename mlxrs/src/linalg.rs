@@ -75,52 +75,46 @@ pub fn norm(
         Some(axes) => (axes.as_ptr(), axes.len()),
         None => (std::ptr::null(), 0),
     };
-    let mut out = Array::empty();
+    let stream = current_raw()?;
     match ord {
-        None => mlx_call!(mlx_linalg_norm_l2(
-            out.as_out(),
+        None => mlx_op!(mlx_linalg_norm_l2(
             a.as_raw(),
             axis_ptr,
             axis_len,
             keepdims,
-            current_raw()?
-        ))?,
-        Some(NormOrd::P(p)) => mlx_call!(mlx_linalg_norm(
-            out.as_out(),
+            stream
+        )),
+        Some(NormOrd::P(p)) => mlx_op!(mlx_linalg_norm(
             a.as_raw(),
             p,
             axis_ptr,
             axis_len,
             keepdims,
-            current_raw()?
-        ))?,
+            stream
+        )),
         Some(matrix @ (NormOrd::Fro | NormOrd::Nuc)) => {
             let name = if matrix == NormOrd::Fro {
                 c"fro"
             } else {
                 c"nuc"
             };
-            mlx_call!(mlx_linalg_norm_matrix(
-                out.as_out(),
+            mlx_op!(mlx_linalg_norm_matrix(
                 a.as_raw(),
                 name.as_ptr(),
                 axis_ptr,
                 axis_len,
                 keepdims,
-                current_raw()?
-            ))?
+                stream
+            ))
         }
     }
-    Ok(out)
 }
 
 macro_rules! one_to_one {
     ($($(#[$m:meta])* $name:ident => $sys:ident;)*) => {$(
         $(#[$m])*
         pub fn $name(a: &Array) -> Result<Array> {
-            let mut out = Array::empty();
-            mlx_call!($sys(out.as_out(), a.as_raw(), current_raw()?))?;
-            skip_kernel_if_empty(out)
+            mlx_op!($sys(a.as_raw(), current_raw()?)).and_then(skip_kernel_if_empty)
         }
     )*};
 }

@@ -134,30 +134,44 @@ pub fn uniform(
     ))
 }
 
-/// Normal samples with mean `loc` and standard deviation `scale` (Python:
-/// `mx.random.normal` with scalar `loc`/`scale`; defaults `0` and `1`).
-///
-/// # Errors
-/// MLX's error when `dtype` is not a floating-point type;
-/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
-/// `shape` does not fit in `i32`.
-pub fn normal(
-    shape: impl Shape,
-    dtype: Dtype,
-    loc: f32,
-    scale: f32,
-    key: Option<&Array>,
-) -> Result<Array> {
-    let dims = shape.dims()?;
-    mlx_op!(mlx_random_normal(
-        dims.as_ptr(),
-        dims.len(),
-        dtype.to_sys(),
-        loc,
-        scale,
-        opt_array(key),
-        current_raw()?
-    ))
+/// `pub fn name(shape, dtype, loc, scale, key)` over `mlx_random_name`: a
+/// location-scale distribution with scalar parameters.
+macro_rules! loc_scale {
+    ($($(#[$m:meta])* $name:ident => $sys:ident;)*) => {$(
+        $(#[$m])*
+        ///
+        /// # Errors
+        /// MLX's error when `dtype` is not a floating-point type;
+        /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize`
+        /// dimension of `shape` does not fit in `i32`.
+        pub fn $name(
+            shape: impl Shape,
+            dtype: Dtype,
+            loc: f32,
+            scale: f32,
+            key: Option<&Array>,
+        ) -> Result<Array> {
+            let dims = shape.dims()?;
+            mlx_op!($sys(
+                dims.as_ptr(),
+                dims.len(),
+                dtype.to_sys(),
+                loc,
+                scale,
+                opt_array(key),
+                current_raw()?
+            ))
+        }
+    )*};
+}
+
+loc_scale! {
+    /// Normal samples with mean `loc` and standard deviation `scale` (Python:
+    /// `mx.random.normal` with scalar `loc`/`scale`; defaults `0` and `1`).
+    normal => mlx_random_normal;
+    /// Samples of the Laplace distribution with location `loc` and scale `scale` (Python:
+    /// `mx.random.laplace`; defaults `0` and `1`).
+    laplace => mlx_random_laplace;
 }
 
 /// Normal samples with array-valued mean `loc` and standard deviation `scale`, each
@@ -325,32 +339,6 @@ pub fn gumbel(shape: impl Shape, dtype: Dtype, key: Option<&Array>) -> Result<Ar
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        opt_array(key),
-        current_raw()?
-    ))
-}
-
-/// Samples of the Laplace distribution with location `loc` and scale `scale` (Python:
-/// `mx.random.laplace`; defaults `0` and `1`).
-///
-/// # Errors
-/// MLX's error when `dtype` is not a floating-point type;
-/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
-/// `shape` does not fit in `i32`.
-pub fn laplace(
-    shape: impl Shape,
-    dtype: Dtype,
-    loc: f32,
-    scale: f32,
-    key: Option<&Array>,
-) -> Result<Array> {
-    let dims = shape.dims()?;
-    mlx_op!(mlx_random_laplace(
-        dims.as_ptr(),
-        dims.len(),
-        dtype.to_sys(),
-        loc,
-        scale,
         opt_array(key),
         current_raw()?
     ))
