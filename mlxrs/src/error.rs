@@ -51,6 +51,12 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
+/// Installs mlxrs's mlx-c error handler (once per process). Every safe entry point calls
+/// this itself before its first mlx-c call; it costs one atomic load afterwards.
+pub fn init() {
+    crate::ffi::init();
+}
+
 /// `Result` with [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
