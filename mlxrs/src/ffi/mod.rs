@@ -59,3 +59,6 @@ pub(crate) fn init() {
         startup::configure();
     });
 }
+
+#[cfg(test)]
+mod tests;

@@ -33,7 +33,7 @@ pub(super) fn install_handler() {
     unsafe { mlxrs_sys::mlx_set_error_handler(Some(on_mlx_error), std::ptr::null_mut(), None) };
 }
 
-extern "C" fn on_mlx_error(msg: *const c_char, _data: *mut c_void) {
+pub(super) extern "C" fn on_mlx_error(msg: *const c_char, _data: *mut c_void) {
     // Runs on the failing thread inside mlx-c's catch block: must not panic.
     if msg.is_null() {
         return;
