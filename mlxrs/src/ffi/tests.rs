@@ -17,7 +17,7 @@ fn leave_stale_message(text: &std::ffi::CStr) {
 fn a_stale_message_never_fails_the_next_call() -> crate::Result<()> {
     let a = Array::from_slice(&[1.0f32, 2.0], &[2])?;
     leave_stale_message(c"stale");
-    let v = VectorArray::from_arrays(&[a.clone()])?; // mlx_new!
+    let v = VectorArray::from_arrays(std::slice::from_ref(&a))?; // mlx_new!
     assert_eq!(v.to_arrays()?.len(), 1);
     leave_stale_message(c"stale");
     let sum = mlx_op!(mlx_add(
