@@ -83,6 +83,9 @@
 
 #![deny(missing_docs)]
 
+// `#[derive(nn::Module)]` names the crate `::mlxrs`, inside it too.
+extern crate self as mlxrs;
+
 mod array;
 mod device;
 mod dtype;
@@ -97,10 +100,13 @@ pub mod memory;
 pub mod nn;
 pub mod ops;
 pub mod optimizers;
+/// Python's customary alias: `import mlx.optimizers as optim`.
+pub use optimizers as optim;
 pub mod random;
 mod runtime;
 pub mod stream;
 pub mod transforms;
+pub mod utils;
 
 pub use array::{Array, Operand, Shape, SharedArray};
 pub use device::{Device, DeviceGuard, DeviceType};

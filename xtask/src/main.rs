@@ -7,6 +7,7 @@ mod bindgen;
 mod coverage;
 mod oracle;
 mod pins;
+mod sanitize;
 mod setup;
 mod test;
 mod tidy;
@@ -42,6 +43,10 @@ commands:
   example <name> [-- <args>]         setup, then run mlxrs's example <name> (release build)
   leak-check                         run the mlxrs test suites under valgrind's leak checker
   tidy                               repository invariants (layers, pins agree)
+  tsan [-- FILTER...]                the thread tests under ThreadSanitizer (nightly, -Zbuild-std;
+                                     mlx-c instrumented too); fails on any reported race
+  sanitize [-- FILTER...]            every mlxrs test suite under AddressSanitizer and
+                                     LeakSanitizer (nightly); fails on any report
   help                               this text
 ";
 
@@ -59,6 +64,8 @@ fn main() -> ExitCode {
         "example" => example(rest),
         "bench" => bench::run(rest),
         "tidy" => tidy::run(rest),
+        "tsan" => sanitize::tsan(rest),
+        "sanitize" => sanitize::asan(rest),
         "coverage" => coverage::run(rest),
         "oracle" => oracle::run(rest),
         "help" | "--help" | "-h" => {

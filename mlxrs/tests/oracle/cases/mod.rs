@@ -14,8 +14,11 @@ mod fft;
 mod indexing;
 pub mod io;
 mod linalg;
+mod losses;
 mod nn;
+mod nn_layers;
 mod operators;
+mod optimizers;
 mod random;
 mod reduction;
 mod scan;
@@ -59,7 +62,10 @@ pub fn all(t: &mut Table) -> Result<()> {
     fft::cases(t)?;
     random::cases(t)?;
     nn::cases(t)?;
+    nn_layers::cases(t)?;
+    losses::cases(t)?;
     operators::cases(t)?;
+    optimizers::cases(t)?;
     io::cases(t)?;
     errors::cases(t)?;
     transforms(t)

@@ -1,0 +1,8 @@
+use mlxrs::nn::Module;
+
+#[derive(Module)]
+enum Model {
+    Small(mlxrs::nn::Linear),
+}
+
+fn main() {}

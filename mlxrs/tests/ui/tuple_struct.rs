@@ -1,0 +1,6 @@
+use mlxrs::nn::Module;
+
+#[derive(Module)]
+struct Model(mlxrs::nn::Linear);
+
+fn main() {}
