@@ -94,6 +94,7 @@ pub mod export;
 pub mod fast;
 mod ffi;
 pub mod fft;
+pub mod interop;
 pub mod io;
 pub mod linalg;
 pub mod memory;

@@ -4,6 +4,9 @@ use crate::{Result, cargo, oracle, project_root, run_cmd, setup};
 use std::path::PathBuf;
 use std::process::Command;
 
+/// The optional interop features, on in every lint and test run.
+const INTEROP_FEATURES: &str = "mlxrs/ndarray,mlxrs/safetensors";
+
 /// `cargo xtask test [--backend B] [--gpu] [--no-lint] [--oracle] [-- <cargo test args>]`
 ///
 /// `--oracle`: after the test suites, the differential suite against Python MLX
@@ -36,7 +39,7 @@ pub fn run(args: &[String]) -> Result<()> {
             "--workspace",
             "--all-targets",
             "--features",
-            "mlxrs/gpu-tests",
+            "mlxrs/gpu-tests,mlxrs/ndarray,mlxrs/safetensors",
             "--",
             "-D",
             "warnings",
@@ -44,6 +47,7 @@ pub fn run(args: &[String]) -> Result<()> {
         run_cmd(
             cargo()
                 .args(["doc", "--workspace", "--no-deps"])
+                .args(["--features", INTEROP_FEATURES])
                 .env("RUSTDOCFLAGS", "-D warnings"),
         )?;
     }
@@ -51,7 +55,7 @@ pub fn run(args: &[String]) -> Result<()> {
     // GPU suites: only where MLX was set up with a GPU backend, or when asked.
     let gpu = gpu || setup.backend != "cpu";
     let mut test = cargo();
-    test.args(["test", "--workspace"]);
+    test.args(["test", "--workspace", "--features", INTEROP_FEATURES]);
     // The suites run on the CPU device on every backend (they use float64 and other
     // CPU-only features); the GPU suite picks the GPU with its own streams.
     if std::env::var_os("MLXRS_DEFAULT_DEVICE").is_none() {

@@ -55,6 +55,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::nn::{Module, UnaryLayer};
 use crate::{Array, Dtype, Error, Result, ops};
 
 /// Python's float scalar `v` next to the array `like` (a "weak" scalar): it takes the
@@ -393,7 +394,7 @@ macro_rules! plain_layers {
     ($($(#[$m:meta])* $name:ident => $f:ident;)*) => {$(
         $(#[$m])*
         #[doc = concat!("\n\nPython: `mlx.nn.", stringify!($name), "`. `forward` is [`", stringify!($f), "`].")]
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Module)]
         pub struct $name;
 
         impl $name {
@@ -444,26 +445,26 @@ plain_layers! {
 /// Softmax over the last axis, `x -> softmax(x, -1)`.
 ///
 /// Python: `mlx.nn.Softmax`. `forward` is [`softmax`] with `axis = -1`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Module)]
 pub struct Softmax;
 
 /// Log-softmax over the last axis.
 ///
 /// Python: `mlx.nn.LogSoftmax`. `forward` is [`log_softmax`] with `axis = -1`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Module)]
 pub struct LogSoftmax;
 
 /// Softmin over the last axis.
 ///
 /// Python: `mlx.nn.Softmin`. `forward` is [`softmin`] with `axis = -1`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Module)]
 pub struct Softmin;
 
 /// Hard tanh with Python's bounds `[-1, 1]`.
 ///
 /// Python: `mlx.nn.HardTanh` (its constructor takes no arguments). `forward` is
 /// [`hard_tanh`] with `min_val = -1.0`, `max_val = 1.0`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Module)]
 pub struct HardTanh;
 
 macro_rules! fixed_layers {
@@ -496,7 +497,7 @@ fixed_layers! {
 /// The leaky rectified linear unit with slope `negative_slope` below zero.
 ///
 /// Python: `mlx.nn.LeakyReLU(negative_slope=1e-2)`. `forward` is [`leaky_relu`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Module)]
 pub struct LeakyReLU {
     /// The slope for negative inputs (Python's `negative_slope`, default `0.01`).
     pub negative_slope: f32,
@@ -528,7 +529,7 @@ impl Default for LeakyReLU {
 macro_rules! scalar_layers {
     ($($(#[$m:meta])* $name:ident($field:ident = $default:expr) => $f:ident, $what:literal;)*) => {$(
         $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq)]
+        #[derive(Clone, Copy, Debug, PartialEq, Module)]
         pub struct $name {
             #[doc = concat!($what, " (Python's `", stringify!($field), "`, default `", stringify!($default), "`).")]
             pub $field: f32,
@@ -587,7 +588,7 @@ scalar_layers! {
 ///
 /// Python: `mlx.nn.GLU(axis=-1)`. `forward` is [`glu`].
 #[allow(clippy::upper_case_acronyms, reason = "Python's class name")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Module)]
 pub struct GLU {
     /// The axis split into halves (Python's `axis`, default `-1`).
     pub axis: i32,
@@ -626,7 +627,7 @@ impl Default for GLU {
 /// assert_eq!(y.to_vec::<f32>()?, [-1.0, 2.0]);
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Module)]
 pub struct PReLU {
     /// The negative slopes, shape `[num_parameters]`, `float32` (Python's `weight`).
     pub weight: Array,
@@ -720,9 +721,10 @@ impl FromStr for GeluApprox {
 /// Python: `mlx.nn.GELU(approx="none")`. `forward` is [`gelu`], [`gelu_approx`] or
 /// [`gelu_fast_approx`] depending on `approx`.
 #[allow(clippy::upper_case_acronyms, reason = "Python's class name")]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Module)]
 pub struct GELU {
     /// Which formula (Python's `approx`, default `"none"`).
+    #[module(skip)]
     pub approx: GeluApprox,
 }
 
@@ -745,3 +747,21 @@ impl GELU {
         }
     }
 }
+
+/// Every activation layer is a [`UnaryLayer`], so it fits in a
+/// [`Sequential`](crate::nn::Sequential).
+macro_rules! unary_layers {
+    ($($name:ident),*) => {$(
+        impl UnaryLayer for $name {
+            fn forward(&self, x: &Array) -> Result<Array> {
+                $name::forward(self, x)
+            }
+        }
+    )*};
+}
+
+unary_layers!(
+    Softmax, LogSoftmax, Softmin, HardTanh, LeakyReLU, GLU, PReLU, GELU, Sigmoid, Mish, ReLU,
+    ReLU2, ReLU6, Softplus, Softsign, SiLU, LogSigmoid, Tanh, Hardswish, SELU, ELU, CELU,
+    Softshrink, HardShrink, Step
+);

@@ -169,6 +169,39 @@ pub trait Optimizer {
     /// finite.
     fn set_learning_rate(&mut self, lr: f32) -> Result<()>;
 
+    /// Updates `model`'s trainable parameters with `grads` (Python:
+    /// `optimizer.update(model, gradients)`): [`apply_gradients`](Optimizer::apply_gradients)
+    /// over `model.trainable_parameters()`, then `model.update(..)` with the result.
+    ///
+    /// ```
+    /// use mlxrs::nn::{self, Linear, Module, UnaryLayer};
+    /// use mlxrs::optimizers::{Optimizer, SGD};
+    /// use mlxrs::{Array, Dtype, ops};
+    /// let mut model = Linear::new(2, 1, true)?;
+    /// let loss = nn::value_and_grad(|m: &Linear, xs: &[Array]| {
+    ///     ops::mean(&ops::square(&m.forward(&xs[0])?)?, false)
+    /// });
+    /// let x = Array::ones(&[4, 2], Dtype::Float32)?;
+    /// let mut opt = SGD::new(0.1)?;
+    /// let (before, grads) = loss(&model, &[x.clone()])?;
+    /// opt.update(&mut model, &grads)?;
+    /// let (after, _) = loss(&model, &[x])?;
+    /// assert!(after.item::<f32>()? < before.item::<f32>()?);
+    /// # Ok::<(), mlxrs::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`apply_gradients`](Optimizer::apply_gradients) (a gradient of a name the
+    /// model's trainable parameters lack, or of another shape) and
+    /// [`Module::update`](crate::nn::Module::update).
+    fn update<M: crate::nn::Module>(&mut self, model: &mut M, grads: &ParamMap) -> Result<()>
+    where
+        Self: Sized,
+    {
+        let new = self.apply_gradients(grads, &model.trainable_parameters())?;
+        model.update(&new)
+    }
+
     /// Saves [`state`](Optimizer::state) to a `.safetensors` file (Python:
     /// `mx.save_safetensors(path, dict(tree_flatten(opt.state)))`).
     ///

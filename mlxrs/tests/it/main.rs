@@ -26,6 +26,7 @@ mod export;
 mod fast;
 mod fft;
 mod handles;
+mod interop;
 mod linalg;
 mod memory;
 mod nn;

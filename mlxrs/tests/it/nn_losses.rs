@@ -593,3 +593,40 @@ fn activation_layers() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn activation_layers_are_modules_in_a_sequential() -> Result<()> {
+    use mlxrs::nn::{Linear, Module, UnaryLayer};
+    // Python: nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1), nn.PReLU())
+    // has parameters layers.0.{weight,bias}, layers.2.{weight,bias}, layers.3.weight.
+    let mut model = nn::Sequential::new()
+        .with(Linear::new(2, 2, true)?)
+        .with(nn::ReLU::new())
+        .with(Linear::new(2, 1, true)?)
+        .with(nn::PReLU::new(1, 0.25)?);
+    let names: Vec<String> = model.parameters().into_keys().collect();
+    assert_eq!(
+        names,
+        [
+            "layers.0.bias",
+            "layers.0.weight",
+            "layers.2.bias",
+            "layers.2.weight",
+            "layers.3.weight"
+        ]
+    );
+    // Weights by hand: h = relu(x W0ᵀ + b0), y = prelu(h W2ᵀ + b2).
+    let mut p = mlxrs::nn::ParamMap::new();
+    p.insert(
+        "layers.0.weight".into(),
+        arr(&[1.0, -1.0, 0.5, 2.0], &[2, 2])?,
+    );
+    p.insert("layers.0.bias".into(), arr(&[0.0, -10.0], &[2])?);
+    p.insert("layers.2.weight".into(), arr(&[-1.0, 3.0], &[1, 2])?);
+    p.insert("layers.2.bias".into(), arr(&[0.5], &[1])?);
+    model.update(&p)?;
+    // x = [3, 1]: x W0ᵀ + b0 = [2, -8.5] -> relu [2, 0] -> -2 + 0.5 = -1.5 -> prelu -0.375
+    let y = model.forward(&arr(&[3.0, 1.0], &[1, 2])?)?;
+    assert_allclose(&y, &[-0.375], 1e-6, 0.0)?;
+    Ok(())
+}

@@ -400,3 +400,50 @@ fn eight_threads_run_their_own_graphs_concurrently() {
         }
     }
 }
+
+/// A server with an `nn` model: the trained weights are converted once to shared arrays
+/// by name; each worker thread builds its own model from them and answers requests.
+#[test]
+fn worker_threads_serve_one_nn_model() -> Result<()> {
+    use mlxrs::nn::{Linear, Module, ParamMap, UnaryLayer};
+    use std::collections::BTreeMap;
+    let mut trained = Linear::new(3, 2, true)?;
+    let mut p = ParamMap::new();
+    p.insert(
+        "weight".into(),
+        Array::from_slice(&[1.0f32, 0.0, -1.0, 2.0, 1.0, 0.0], &[2, 3])?,
+    );
+    p.insert("bias".into(), Array::from_slice(&[0.5f32, -0.5], &[2])?);
+    trained.update(&p)?;
+    let shared: Arc<BTreeMap<String, SharedArray>> = Arc::new(
+        trained
+            .parameters()
+            .into_iter()
+            .map(|(k, v)| Ok((k, v.to_shared()?)))
+            .collect::<Result<_>>()?,
+    );
+    let workers: Vec<_> = (0..4)
+        .map(|id| {
+            let shared = Arc::clone(&shared);
+            thread::spawn(move || -> Result<Vec<f32>> {
+                let mut model = Linear::new(3, 2, true)?;
+                let weights: ParamMap = shared
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_array()))
+                    .collect();
+                model.update(&weights)?;
+                let x = Array::from_slice(&[id as f32, 1.0, 2.0], &[1, 3])?;
+                model.forward(&x)?.to_vec::<f32>()
+            })
+        })
+        .collect();
+    for (id, w) in workers.into_iter().enumerate() {
+        let t = id as f32;
+        // [t, 1, 2] · Wᵀ + b = [t - 2 + 0.5, 2t + 1 - 0.5]
+        assert_eq!(
+            w.join().expect("worker panicked")?,
+            [t - 1.5, 2.0 * t + 0.5]
+        );
+    }
+    Ok(())
+}
