@@ -1,9 +1,7 @@
 //! Devices: where MLX runs an operation (CPU, or a GPU through Metal or CUDA).
 
-use mlxrs_sys as sys;
-
-use crate::error::mlx_call;
-use crate::handle::handle;
+use crate::ffi::handle;
+use crate::ffi::mlx_call;
 use crate::{Error, Result};
 
 /// The kind of a [`Device`].
@@ -13,15 +11,6 @@ pub enum DeviceType {
     Cpu,
     /// A GPU (Metal on macOS, CUDA on Linux).
     Gpu,
-}
-
-impl DeviceType {
-    fn to_sys(self) -> sys::mlx_device_type {
-        match self {
-            DeviceType::Cpu => sys::mlx_device_type::MLX_CPU,
-            DeviceType::Gpu => sys::mlx_device_type::MLX_GPU,
-        }
-    }
 }
 
 handle! {
@@ -44,9 +33,7 @@ static DEFAULT_DEVICE_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 impl Device {
     /// A device of the given type and index.
     pub fn new(kind: DeviceType, index: i32) -> Self {
-        crate::error::init();
-        // SAFETY: plain constructor; returns a +1 handle.
-        unsafe { Device::from_raw(sys::mlx_device_new_type(kind.to_sys(), index)) }
+        crate::ffi::device_new(kind, index)
     }
 
     /// The CPU.
@@ -151,13 +138,9 @@ impl Device {
     /// # Errors
     /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn device_type(&self) -> Result<DeviceType> {
-        let mut t = sys::mlx_device_type::MLX_CPU;
+        let mut t = DeviceType::raw_default();
         mlx_call!(mlx_device_get_type(&mut t, self.as_raw()))?;
-        Ok(if t == sys::mlx_device_type::MLX_GPU {
-            DeviceType::Gpu
-        } else {
-            DeviceType::Cpu
-        })
+        Ok(DeviceType::from_sys(t))
     }
 
     /// This device's index.
@@ -173,8 +156,7 @@ impl Device {
 
 impl PartialEq for Device {
     fn eq(&self, other: &Self) -> bool {
-        // SAFETY: both handles are live for the call.
-        unsafe { sys::mlx_device_equal(self.as_raw(), other.as_raw()) }
+        crate::ffi::device_equal(self, other)
     }
 }
 
@@ -189,7 +171,7 @@ impl Clone for Device {
 
 impl std::fmt::Debug for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut s = crate::string::MlxString::new();
+        let mut s = crate::ffi::MlxString::new();
         match mlx_call!(mlx_device_tostring(s.as_out(), self.as_raw())) {
             Ok(()) => f.write_str(&s.to_string_lossy()),
             Err(_) => f.write_str("Device(?)"),

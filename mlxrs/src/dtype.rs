@@ -1,9 +1,5 @@
 //! Element types: [`Dtype`] and the sealed [`ArrayElement`] trait mapping Rust types to it.
 
-use mlxrs_sys as sys;
-
-use crate::{Error, Result};
-
 /// The element type of an [`Array`](crate::Array), as MLX names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -112,32 +108,6 @@ impl Dtype {
             Dtype::Bfloat16 => "bfloat16",
             Dtype::Complex64 => "complex64",
         }
-    }
-
-    pub(crate) fn to_sys(self) -> sys::mlx_dtype {
-        match self {
-            Dtype::Bool => sys::mlx_dtype::MLX_BOOL,
-            Dtype::Uint8 => sys::mlx_dtype::MLX_UINT8,
-            Dtype::Uint16 => sys::mlx_dtype::MLX_UINT16,
-            Dtype::Uint32 => sys::mlx_dtype::MLX_UINT32,
-            Dtype::Uint64 => sys::mlx_dtype::MLX_UINT64,
-            Dtype::Int8 => sys::mlx_dtype::MLX_INT8,
-            Dtype::Int16 => sys::mlx_dtype::MLX_INT16,
-            Dtype::Int32 => sys::mlx_dtype::MLX_INT32,
-            Dtype::Int64 => sys::mlx_dtype::MLX_INT64,
-            Dtype::Float16 => sys::mlx_dtype::MLX_FLOAT16,
-            Dtype::Float32 => sys::mlx_dtype::MLX_FLOAT32,
-            Dtype::Float64 => sys::mlx_dtype::MLX_FLOAT64,
-            Dtype::Bfloat16 => sys::mlx_dtype::MLX_BFLOAT16,
-            Dtype::Complex64 => sys::mlx_dtype::MLX_COMPLEX64,
-        }
-    }
-
-    pub(crate) fn from_sys(raw: sys::mlx_dtype) -> Result<Dtype> {
-        Dtype::ALL
-            .into_iter()
-            .find(|d| d.to_sys() == raw)
-            .ok_or_else(|| Error::Backend(format!("unknown mlx_dtype value {}", raw.0)))
     }
 }
 

@@ -43,12 +43,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::closure::{Closure, ClosureKwargs};
-use crate::error::{mlx_call, mlx_value};
-use crate::handle::handle;
+use crate::ffi::closure::{Closure, ClosureKwargs};
+use crate::ffi::{MapStringToArray, VectorArray, handle, mlx_call, mlx_new};
 use crate::io::path_arg;
-use crate::map::MapStringToArray;
-use crate::vector::VectorArray;
 use crate::{Array, Error, Result};
 
 /// The keyword arguments as the map mlx-c takes. MLX quotes the keywords in the error
@@ -88,8 +85,8 @@ where
 {
     let path = path_arg(file.as_ref())?;
     let closure = Closure::new(fun)?;
-    let args = VectorArray::from_arrays(args);
-    crate::error::clear_pending();
+    let args = VectorArray::from_arrays(args)?;
+    crate::ffi::status::clear_pending();
     mlx_call!(mlx_export_function(
         path.as_ptr(),
         closure.as_raw(),
@@ -134,9 +131,9 @@ where
 {
     let path = path_arg(file.as_ref())?;
     let closure = ClosureKwargs::new(fun)?;
-    let args = VectorArray::from_arrays(args);
+    let args = VectorArray::from_arrays(args)?;
     let kwargs = kwargs_map(kwargs)?;
-    crate::error::clear_pending();
+    crate::ffi::status::clear_pending();
     mlx_call!(mlx_export_function_kwargs(
         path.as_ptr(),
         closure.as_raw(),
@@ -180,16 +177,10 @@ where
 {
     let path = path_arg(file.as_ref())?;
     let closure = Closure::new(fun)?;
-    let raw = mlx_value!(mlx_function_exporter_new(
-        path.as_ptr(),
-        closure.as_raw(),
-        shapeless
-    ))?;
-    // SAFETY: a +1 handle (a null one is skipped by Drop).
-    let exporter = unsafe { FunctionExporter::from_raw(raw) };
-    if raw.ctx.is_null() {
-        return Err(Error::Backend("mlx_function_exporter_new failed".into()));
-    }
+    let exporter = mlx_new!(
+        FunctionExporter,
+        mlx_function_exporter_new(path.as_ptr(), closure.as_raw(), shapeless)
+    )?;
     Ok(exporter)
 }
 
@@ -206,8 +197,8 @@ impl FunctionExporter {
     /// The function's own error or panic ([`Error::ClosurePanicked`]); MLX's error, e.g.
     /// for inputs whose number or dtypes differ from the first trace.
     pub fn call(&self, args: &[Array]) -> Result<()> {
-        let args = VectorArray::from_arrays(args);
-        crate::error::clear_pending();
+        let args = VectorArray::from_arrays(args)?;
+        crate::ffi::status::clear_pending();
         mlx_call!(mlx_function_exporter_apply(self.as_raw(), args.as_raw()))
     }
 
@@ -218,9 +209,9 @@ impl FunctionExporter {
     /// As for [`FunctionExporter::call`]; [`Error::InvalidArgument`] naming `kwargs` for a
     /// key holding a NUL byte or `%`.
     pub fn call_kwargs(&self, args: &[Array], kwargs: &HashMap<String, Array>) -> Result<()> {
-        let args = VectorArray::from_arrays(args);
+        let args = VectorArray::from_arrays(args)?;
         let kwargs = kwargs_map(kwargs)?;
-        crate::error::clear_pending();
+        crate::ffi::status::clear_pending();
         mlx_call!(mlx_function_exporter_apply_kwargs(
             self.as_raw(),
             args.as_raw(),
@@ -254,12 +245,7 @@ handle! {
 /// a path that is not UTF-8, or holds a NUL byte or `%`.
 pub fn import_function(file: impl AsRef<Path>) -> Result<ImportedFunction> {
     let path = path_arg(file.as_ref())?;
-    let raw = mlx_value!(mlx_imported_function_new(path.as_ptr()))?;
-    // SAFETY: a +1 handle (a null one is skipped by Drop).
-    let function = unsafe { ImportedFunction::from_raw(raw) };
-    if raw.ctx.is_null() {
-        return Err(Error::Backend("mlx_imported_function_new failed".into()));
-    }
+    let function = mlx_new!(ImportedFunction, mlx_imported_function_new(path.as_ptr()))?;
     Ok(function)
 }
 
@@ -275,7 +261,7 @@ impl ImportedFunction {
     /// # Errors
     /// MLX's error when no exported trace matches the inputs' number, shapes or dtypes.
     pub fn call(&self, args: &[Array]) -> Result<Vec<Array>> {
-        let args = VectorArray::from_arrays(args);
+        let args = VectorArray::from_arrays(args)?;
         let mut out = VectorArray::empty();
         mlx_call!(mlx_imported_function_apply(
             out.as_out(),
@@ -295,7 +281,7 @@ impl ImportedFunction {
         args: &[Array],
         kwargs: &HashMap<String, Array>,
     ) -> Result<Vec<Array>> {
-        let args = VectorArray::from_arrays(args);
+        let args = VectorArray::from_arrays(args)?;
         let kwargs = kwargs_map(kwargs)?;
         let mut out = VectorArray::empty();
         mlx_call!(mlx_imported_function_apply_kwargs(

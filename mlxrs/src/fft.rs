@@ -23,9 +23,7 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use mlxrs_sys as sys;
-
-use crate::error::mlx_call;
+use crate::ffi::mlx_op;
 use crate::stream::current_raw;
 use crate::{Array, Error, Result};
 
@@ -39,16 +37,6 @@ pub enum FftNorm {
     Ortho,
     /// `1/n` forward, no scaling on the inverse (`"forward"`).
     Forward,
-}
-
-impl FftNorm {
-    fn to_sys(self) -> sys::mlx_fft_norm {
-        match self {
-            FftNorm::Backward => sys::mlx_fft_norm::MLX_FFT_NORM_BACKWARD,
-            FftNorm::Ortho => sys::mlx_fft_norm::MLX_FFT_NORM_ORTHO,
-            FftNorm::Forward => sys::mlx_fft_norm::MLX_FFT_NORM_FORWARD,
-        }
-    }
 }
 
 /// `axis` made non-negative, if it is valid for `a`.
@@ -116,9 +104,7 @@ macro_rules! fft_1d {
         /// MLX's error for an invalid `axis`, a non-positive `n`, or a 0-dimensional input.
         pub fn $name(a: &Array, n: Option<i32>, axis: i32, norm: FftNorm) -> Result<Array> {
             let n = default_n(a, n, axis, $inverse_real);
-            let mut out = Array::empty();
-            mlx_call!($sys(out.as_out(), a.as_raw(), n, axis, norm.to_sys(), current_raw()?))?;
-            Ok(out)
+            mlx_op!($sys(a.as_raw(), n, axis, norm.to_sys(), current_raw()?))
         }
     )*};
 }
@@ -133,18 +119,13 @@ macro_rules! fft_nd {
         /// given without `axes`.
         pub fn $name(a: &Array, s: Option<&[i32]>, axes: Option<&[i32]>, norm: FftNorm) -> Result<Array> {
             let (s, axes) = default_s_axes(stringify!($name), a, s, axes, $inverse_real)?;
-            let mut out = Array::empty();
-            mlx_call!($sys(
-                out.as_out(),
-                a.as_raw(),
+            mlx_op!($sys(a.as_raw(),
                 s.as_ptr(),
                 s.len(),
                 axes.as_ptr(),
                 axes.len(),
                 norm.to_sys(),
-                current_raw()?
-            ))?;
-            Ok(out)
+                current_raw()?))
         }
     )*};
 }
@@ -158,18 +139,13 @@ macro_rules! fft_2d {
         /// not match `axes` in number.
         pub fn $name(a: &Array, s: Option<&[i32]>, axes: &[i32], norm: FftNorm) -> Result<Array> {
             let (s, axes) = default_s_axes(stringify!($name), a, s, Some(axes), $inverse_real)?;
-            let mut out = Array::empty();
-            mlx_call!($sys(
-                out.as_out(),
-                a.as_raw(),
+            mlx_op!($sys(a.as_raw(),
                 s.as_ptr(),
                 s.len(),
                 axes.as_ptr(),
                 axes.len(),
                 norm.to_sys(),
-                current_raw()?
-            ))?;
-            Ok(out)
+                current_raw()?))
         }
     )*};
 }
@@ -246,9 +222,7 @@ fft_nd! {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn fftfreq(n: i32, d: f64) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_fft_fftfreq(out.as_out(), n, d, current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_fft_fftfreq(n, d, current_raw()?))
 }
 
 /// The non-negative sample frequencies of a length-`n` real transform (Python:
@@ -257,9 +231,7 @@ pub fn fftfreq(n: i32, d: f64) -> Result<Array> {
 /// # Errors
 /// MLX's error for a non-positive `n`.
 pub fn rfftfreq(n: i32, d: f64) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_fft_rfftfreq(out.as_out(), n, d, current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_fft_rfftfreq(n, d, current_raw()?))
 }
 
 fn all_axes(a: &Array, axes: Option<&[i32]>) -> Vec<i32> {
@@ -282,15 +254,12 @@ fn all_axes(a: &Array, axes: Option<&[i32]>) -> Vec<i32> {
 /// ```
 pub fn fftshift(a: &Array, axes: Option<&[i32]>) -> Result<Array> {
     let axes = all_axes(a, axes);
-    let mut out = Array::empty();
-    mlx_call!(mlx_fft_fftshift(
-        out.as_out(),
+    mlx_op!(mlx_fft_fftshift(
         a.as_raw(),
         axes.as_ptr(),
         axes.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// The inverse of [`fftshift`] (Python: `mx.fft.ifftshift`); the two differ for odd
@@ -300,13 +269,10 @@ pub fn fftshift(a: &Array, axes: Option<&[i32]>) -> Result<Array> {
 /// MLX's error for an invalid axis.
 pub fn ifftshift(a: &Array, axes: Option<&[i32]>) -> Result<Array> {
     let axes = all_axes(a, axes);
-    let mut out = Array::empty();
-    mlx_call!(mlx_fft_ifftshift(
-        out.as_out(),
+    mlx_op!(mlx_fft_ifftshift(
         a.as_raw(),
         axes.as_ptr(),
         axes.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }

@@ -87,18 +87,16 @@
 extern crate self as mlxrs;
 
 mod array;
-mod closure;
 mod device;
 mod dtype;
 pub mod error;
 pub mod export;
 pub mod fast;
+mod ffi;
 pub mod fft;
-mod handle;
 pub mod interop;
 pub mod io;
 pub mod linalg;
-mod map;
 pub mod memory;
 pub mod nn;
 pub mod ops;
@@ -108,10 +106,8 @@ pub use optimizers as optim;
 pub mod random;
 mod runtime;
 pub mod stream;
-mod string;
 pub mod transforms;
 pub mod utils;
-mod vector;
 
 pub use array::{Array, Operand, Shape, SharedArray};
 pub use device::{Device, DeviceGuard, DeviceType};
@@ -141,14 +137,14 @@ pub use transforms::{
 };
 
 /// mlxrs-sys, for the `unsafe` escape hatches (`Array::from_raw`, `as_raw`, ...).
-pub use mlxrs_sys as sys;
+pub use ffi::sys;
 
 /// The version of the MLX library in use (e.g. "0.32.2").
 ///
 /// # Errors
 /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
 pub fn version() -> Result<String> {
-    let mut s = string::MlxString::new();
-    error::mlx_call!(mlx_version(s.as_out()))?;
+    let mut s = ffi::MlxString::new();
+    ffi::mlx_call!(mlx_version(s.as_out()))?;
     Ok(s.to_string_lossy())
 }

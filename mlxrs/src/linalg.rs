@@ -22,11 +22,11 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::error::mlx_call;
-use crate::map::c_string;
-use crate::ops::skip_kernel_if_empty;
+use crate::ffi::VectorArray;
+use crate::ffi::c_string;
+use crate::ffi::{mlx_call, mlx_op};
+use crate::ops::guards::skip_kernel_if_empty;
 use crate::stream::current_raw;
-use crate::vector::VectorArray;
 use crate::{Array, Result};
 
 /// The order of a norm, Python's `ord` argument of [`norm`].
@@ -75,52 +75,46 @@ pub fn norm(
         Some(axes) => (axes.as_ptr(), axes.len()),
         None => (std::ptr::null(), 0),
     };
-    let mut out = Array::empty();
+    let stream = current_raw()?;
     match ord {
-        None => mlx_call!(mlx_linalg_norm_l2(
-            out.as_out(),
+        None => mlx_op!(mlx_linalg_norm_l2(
             a.as_raw(),
             axis_ptr,
             axis_len,
             keepdims,
-            current_raw()?
-        ))?,
-        Some(NormOrd::P(p)) => mlx_call!(mlx_linalg_norm(
-            out.as_out(),
+            stream
+        )),
+        Some(NormOrd::P(p)) => mlx_op!(mlx_linalg_norm(
             a.as_raw(),
             p,
             axis_ptr,
             axis_len,
             keepdims,
-            current_raw()?
-        ))?,
+            stream
+        )),
         Some(matrix @ (NormOrd::Fro | NormOrd::Nuc)) => {
             let name = if matrix == NormOrd::Fro {
                 c"fro"
             } else {
                 c"nuc"
             };
-            mlx_call!(mlx_linalg_norm_matrix(
-                out.as_out(),
+            mlx_op!(mlx_linalg_norm_matrix(
                 a.as_raw(),
                 name.as_ptr(),
                 axis_ptr,
                 axis_len,
                 keepdims,
-                current_raw()?
-            ))?
+                stream
+            ))
         }
     }
-    Ok(out)
 }
 
 macro_rules! one_to_one {
     ($($(#[$m:meta])* $name:ident => $sys:ident;)*) => {$(
         $(#[$m])*
         pub fn $name(a: &Array) -> Result<Array> {
-            let mut out = Array::empty();
-            mlx_call!($sys(out.as_out(), a.as_raw(), current_raw()?))?;
-            skip_kernel_if_empty(out)
+            mlx_op!($sys(a.as_raw(), current_raw()?)).and_then(skip_kernel_if_empty)
         }
     )*};
 }
@@ -329,14 +323,11 @@ pub fn eigh(a: &Array, uplo: &str) -> Result<(Array, Array)> {
 /// ```
 pub fn eigvalsh(a: &Array, uplo: &str) -> Result<Array> {
     let uplo = c_string("uplo", uplo)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_linalg_eigvalsh(
-        out.as_out(),
+    mlx_op!(mlx_linalg_eigvalsh(
         a.as_raw(),
         uplo.as_ptr(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Solves `a x = b` for `x` (Python: `mx.linalg.solve`); `b` is a vector or a matrix of
@@ -345,14 +336,7 @@ pub fn eigvalsh(a: &Array, uplo: &str) -> Result<Array> {
 /// # Errors
 /// MLX's error for incompatible shapes, or a GPU stream.
 pub fn solve(a: &Array, b: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_linalg_solve(
-        out.as_out(),
-        a.as_raw(),
-        b.as_raw(),
-        current_raw()?
-    ))?;
-    skip_kernel_if_empty(out)
+    mlx_op!(mlx_linalg_solve(a.as_raw(), b.as_raw(), current_raw()?)).and_then(skip_kernel_if_empty)
 }
 
 /// Solves `a x = b` for triangular `a` (Python: `mx.linalg.solve_triangular`); `upper`
@@ -361,15 +345,13 @@ pub fn solve(a: &Array, b: &Array) -> Result<Array> {
 /// # Errors
 /// MLX's error for incompatible shapes, or a GPU stream.
 pub fn solve_triangular(a: &Array, b: &Array, upper: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_linalg_solve_triangular(
-        out.as_out(),
+    mlx_op!(mlx_linalg_solve_triangular(
         a.as_raw(),
         b.as_raw(),
         upper,
         current_raw()?
-    ))?;
-    skip_kernel_if_empty(out)
+    ))
+    .and_then(skip_kernel_if_empty)
 }
 
 /// The cross product of 3-vectors along `axis` (Python: `mx.linalg.cross`, default
@@ -387,13 +369,10 @@ pub fn solve_triangular(a: &Array, b: &Array, upper: bool) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn cross(a: &Array, b: &Array, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_linalg_cross(
-        out.as_out(),
+    mlx_op!(mlx_linalg_cross(
         a.as_raw(),
         b.as_raw(),
         axis,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }

@@ -7,7 +7,7 @@
 //! (`active_memory`, ...): the same functions.
 
 use crate::Result;
-use crate::error::mlx_call;
+use crate::ffi::mlx_call;
 
 /// Bytes held by live arrays.
 ///
@@ -113,7 +113,7 @@ pub fn set_wired_limit(limit: usize) -> Result<usize> {
 /// ([`Error::Backend`](crate::Error::Backend)).
 pub fn clear_cache() -> Result<()> {
     mlx_call!(mlx_clear_cache())?;
-    crate::runtime::trim();
+    crate::ffi::startup::trim();
     Ok(())
 }
 

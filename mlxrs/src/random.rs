@@ -18,19 +18,9 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::error::mlx_call;
+use crate::ffi::{mlx_call, mlx_op, opt_array};
 use crate::stream::current_raw;
 use crate::{Array, Dtype, Result, Shape};
-
-/// The raw handle for an optional array (`None`: mlx-c's null array).
-fn optional(a: Option<&Array>) -> mlxrs_sys::mlx_array {
-    a.map_or(
-        mlxrs_sys::mlx_array {
-            ctx: std::ptr::null_mut(),
-        },
-        Array::as_raw,
-    )
-}
 
 /// Seeds MLX's global generator (Python: `mx.random.seed`): the draws with `key: None`
 /// that follow are reproducible. Process-wide state, shared by all threads.
@@ -53,9 +43,7 @@ pub fn seed(seed: u64) -> Result<()> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn key(seed: u64) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_key(out.as_out(), seed))?;
-    Ok(out)
+    mlx_op!(mlx_random_key(seed))
 }
 
 /// `num` new keys derived from `key` (Python: `mx.random.split`), as the rows of a
@@ -64,14 +52,7 @@ pub fn key(seed: u64) -> Result<Array> {
 /// # Errors
 /// MLX's error when `key` is not a key.
 pub fn split(key: &Array, num: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_split_num(
-        out.as_out(),
-        key.as_raw(),
-        num,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_random_split_num(key.as_raw(), num, current_raw()?))
 }
 
 /// Two new keys derived from `key`: the rows of [`split`]`(key, 2)` as separate arrays.
@@ -109,16 +90,13 @@ pub fn split_pair(key: &Array) -> Result<(Array, Array)> {
 /// `shape` does not fit in `i32`.
 pub fn bits(shape: impl Shape, width: i32, key: Option<&Array>) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_bits(
-        out.as_out(),
+    mlx_op!(mlx_random_bits(
         dims.as_ptr(),
         dims.len(),
         width,
-        optional(key),
+        opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Uniform samples in `[low, high)` (Python: `mx.random.uniform`; Python's defaults are
@@ -145,47 +123,55 @@ pub fn uniform(
     key: Option<&Array>,
 ) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_uniform(
-        out.as_out(),
+    mlx_op!(mlx_random_uniform(
         low.as_raw(),
         high.as_raw(),
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        optional(key),
+        opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
-/// Normal samples with mean `loc` and standard deviation `scale` (Python:
-/// `mx.random.normal` with scalar `loc`/`scale`; defaults `0` and `1`).
-///
-/// # Errors
-/// MLX's error when `dtype` is not a floating-point type;
-/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
-/// `shape` does not fit in `i32`.
-pub fn normal(
-    shape: impl Shape,
-    dtype: Dtype,
-    loc: f32,
-    scale: f32,
-    key: Option<&Array>,
-) -> Result<Array> {
-    let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_normal(
-        out.as_out(),
-        dims.as_ptr(),
-        dims.len(),
-        dtype.to_sys(),
-        loc,
-        scale,
-        optional(key),
-        current_raw()?
-    ))?;
-    Ok(out)
+/// `pub fn name(shape, dtype, loc, scale, key)` over `mlx_random_name`: a
+/// location-scale distribution with scalar parameters.
+macro_rules! loc_scale {
+    ($($(#[$m:meta])* $name:ident => $sys:ident;)*) => {$(
+        $(#[$m])*
+        ///
+        /// # Errors
+        /// MLX's error when `dtype` is not a floating-point type;
+        /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize`
+        /// dimension of `shape` does not fit in `i32`.
+        pub fn $name(
+            shape: impl Shape,
+            dtype: Dtype,
+            loc: f32,
+            scale: f32,
+            key: Option<&Array>,
+        ) -> Result<Array> {
+            let dims = shape.dims()?;
+            mlx_op!($sys(
+                dims.as_ptr(),
+                dims.len(),
+                dtype.to_sys(),
+                loc,
+                scale,
+                opt_array(key),
+                current_raw()?
+            ))
+        }
+    )*};
+}
+
+loc_scale! {
+    /// Normal samples with mean `loc` and standard deviation `scale` (Python:
+    /// `mx.random.normal` with scalar `loc`/`scale`; defaults `0` and `1`).
+    normal => mlx_random_normal;
+    /// Samples of the Laplace distribution with location `loc` and scale `scale` (Python:
+    /// `mx.random.laplace`; defaults `0` and `1`).
+    laplace => mlx_random_laplace;
 }
 
 /// Normal samples with array-valued mean `loc` and standard deviation `scale`, each
@@ -204,18 +190,15 @@ pub fn normal_broadcast(
     key: Option<&Array>,
 ) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_normal_broadcast(
-        out.as_out(),
+    mlx_op!(mlx_random_normal_broadcast(
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        optional(loc),
-        optional(scale),
-        optional(key),
+        opt_array(loc),
+        opt_array(scale),
+        opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Samples of a multivariate normal distribution with mean `mean` (`[..., n]`) and
@@ -235,18 +218,15 @@ pub fn multivariate_normal(
     key: Option<&Array>,
 ) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_multivariate_normal(
-        out.as_out(),
+    mlx_op!(mlx_random_multivariate_normal(
         mean.as_raw(),
         cov.as_raw(),
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        optional(key),
+        opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Uniform random integers in `[low, high)` (Python: `mx.random.randint`; default dtype
@@ -273,18 +253,15 @@ pub fn randint(
     key: Option<&Array>,
 ) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_randint(
-        out.as_out(),
+    mlx_op!(mlx_random_randint(
         low.as_raw(),
         high.as_raw(),
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        optional(key),
+        opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Bernoulli samples (`bool`): `true` with probability `p` (Python:
@@ -294,16 +271,13 @@ pub fn randint(
 /// MLX's error when `p` does not broadcast to `shape`.
 pub fn bernoulli(p: &Array, shape: Option<&[i32]>, key: Option<&Array>) -> Result<Array> {
     let dims = shape.unwrap_or_else(|| p.shape()).to_vec();
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_bernoulli(
-        out.as_out(),
+    mlx_op!(mlx_random_bernoulli(
         p.as_raw(),
         dims.as_ptr(),
         dims.len(),
-        optional(key),
+        opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// The broadcast of two shapes, or `None` when they do not broadcast.
@@ -342,18 +316,15 @@ pub fn truncated_normal(
             broadcast_shapes(lower.shape(), upper.shape()).unwrap_or_else(|| lower.shape().to_vec())
         }
     };
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_truncated_normal(
-        out.as_out(),
+    mlx_op!(mlx_random_truncated_normal(
         lower.as_raw(),
         upper.as_raw(),
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        optional(key),
+        opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Samples of the standard Gumbel distribution (Python: `mx.random.gumbel`).
@@ -364,45 +335,13 @@ pub fn truncated_normal(
 /// `shape` does not fit in `i32`.
 pub fn gumbel(shape: impl Shape, dtype: Dtype, key: Option<&Array>) -> Result<Array> {
     let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_gumbel(
-        out.as_out(),
+    mlx_op!(mlx_random_gumbel(
         dims.as_ptr(),
         dims.len(),
         dtype.to_sys(),
-        optional(key),
+        opt_array(key),
         current_raw()?
-    ))?;
-    Ok(out)
-}
-
-/// Samples of the Laplace distribution with location `loc` and scale `scale` (Python:
-/// `mx.random.laplace`; defaults `0` and `1`).
-///
-/// # Errors
-/// MLX's error when `dtype` is not a floating-point type;
-/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
-/// `shape` does not fit in `i32`.
-pub fn laplace(
-    shape: impl Shape,
-    dtype: Dtype,
-    loc: f32,
-    scale: f32,
-    key: Option<&Array>,
-) -> Result<Array> {
-    let dims = shape.dims()?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_laplace(
-        out.as_out(),
-        dims.as_ptr(),
-        dims.len(),
-        dtype.to_sys(),
-        loc,
-        scale,
-        optional(key),
-        current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Samples from the categorical distributions given by unnormalized log-probabilities
@@ -445,7 +384,7 @@ pub fn categorical(
             axis,
             shape.as_ptr(),
             shape.len(),
-            optional(key),
+            opt_array(key),
             current_raw()?
         ))?,
         (None, Some(n)) => mlx_call!(mlx_random_categorical_num_samples(
@@ -453,14 +392,14 @@ pub fn categorical(
             logits.as_raw(),
             axis,
             n,
-            optional(key),
+            opt_array(key),
             current_raw()?
         ))?,
         (None, None) => mlx_call!(mlx_random_categorical(
             out.as_out(),
             logits.as_raw(),
             axis,
-            optional(key),
+            opt_array(key),
             current_raw()?
         ))?,
     }
@@ -473,15 +412,13 @@ pub fn categorical(
 /// # Errors
 /// MLX's error for an invalid axis.
 pub fn permutation(x: &Array, axis: i32, key: Option<&Array>) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_permutation(
-        out.as_out(),
+    mlx_op!(mlx_random_permutation(
         x.as_raw(),
         axis,
-        optional(key),
+        opt_array(key),
         current_raw()?
-    ))?;
-    crate::ops::skip_kernel_if_empty(out)
+    ))
+    .and_then(crate::ops::guards::skip_kernel_if_empty)
 }
 
 /// A random permutation of `0..n` (Python: `mx.random.permutation` with an integer), as
@@ -498,14 +435,12 @@ pub fn permutation(x: &Array, axis: i32, key: Option<&Array>) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn permutation_arange(n: i32, key: Option<&Array>) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_random_permutation_arange(
-        out.as_out(),
+    mlx_op!(mlx_random_permutation_arange(
         n,
-        optional(key),
+        opt_array(key),
         current_raw()?
-    ))?;
-    crate::ops::skip_kernel_if_empty(out)
+    ))
+    .and_then(crate::ops::guards::skip_kernel_if_empty)
 }
 
 #[cfg(test)]

@@ -14,10 +14,8 @@
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use mlxrs_sys as sys;
-
-use crate::error::mlx_call;
-use crate::handle::handle;
+use crate::ffi::mlx_call;
+use crate::ffi::{RawStream, handle, mlx_new};
 use crate::{Device, Result};
 
 handle! {
@@ -48,7 +46,7 @@ pub(crate) fn default_changed() {
 /// The handle stays owned by this thread's stream cache; nothing frees it while an mlx-c
 /// call that received it runs (ops do not call back into Rust).
 #[inline]
-pub(crate) fn current_raw() -> Result<sys::mlx_stream> {
+pub(crate) fn current_raw() -> Result<RawStream> {
     if let Some(raw) = SCOPED.with(|s| s.borrow().last().map(|(_, st)| st.as_raw())) {
         return Ok(raw);
     }
@@ -73,11 +71,7 @@ impl Stream {
     /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a GPU device when MLX has
     /// no GPU backend.
     pub fn new(device: &Device) -> Result<Self> {
-        crate::error::init();
-        // SAFETY: plain constructor taking a live device; returns a +1 handle.
-        let s = unsafe { Stream::from_raw(sys::mlx_stream_new_device(device.as_raw())) };
-        crate::error::check_handler("mlx_stream_new_device")?;
-        Ok(s)
+        mlx_new!(Stream, mlx_stream_new_device(device.as_raw()))
     }
 
     /// This thread's default stream of `device`.
@@ -188,14 +182,13 @@ impl Clone for Stream {
 
 impl PartialEq for Stream {
     fn eq(&self, other: &Self) -> bool {
-        // SAFETY: both handles are live.
-        unsafe { sys::mlx_stream_equal(self.as_raw(), other.as_raw()) }
+        crate::ffi::stream_equal(self, other)
     }
 }
 
 impl std::fmt::Debug for Stream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut s = crate::string::MlxString::new();
+        let mut s = crate::ffi::MlxString::new();
         match mlx_call!(mlx_stream_tostring(s.as_out(), self.as_raw())) {
             Ok(()) => f.write_str(&s.to_string_lossy()),
             Err(_) => f.write_str("Stream(?)"),

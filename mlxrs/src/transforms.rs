@@ -25,12 +25,11 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::closure::{ClosureCustom, ClosureCustomJvp, ClosureValueAndGrad};
-use crate::error::{self, mlx_call};
-use crate::vector::VectorArray;
+use crate::ffi::closure::{ClosureCustom, ClosureCustomJvp, ClosureValueAndGrad};
+use crate::ffi::{self, VectorArray, mlx_call};
 use crate::{Array, Error, Result};
 
-pub use crate::closure::Closure;
+pub use crate::ffi::closure::Closure;
 
 /// Evaluates the arrays (and the graphs they depend on) now; an empty slice does nothing.
 ///
@@ -52,7 +51,7 @@ pub fn eval(arrays: &[&Array]) -> Result<()> {
     if arrays.is_empty() {
         return Ok(());
     }
-    let v = VectorArray::from_refs(arrays);
+    let v = VectorArray::from_refs(arrays)?;
     mlx_call!(mlx_eval(v.as_raw()))
 }
 
@@ -68,7 +67,7 @@ pub fn async_eval(arrays: &[&Array]) -> Result<()> {
     if arrays.is_empty() {
         return Ok(());
     }
-    let v = VectorArray::from_refs(arrays);
+    let v = VectorArray::from_refs(arrays)?;
     mlx_call!(mlx_async_eval(v.as_raw()))
 }
 
@@ -199,11 +198,11 @@ where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
 {
     let closure = Closure::new(f)?;
-    let p = VectorArray::from_arrays(primals);
-    let c = VectorArray::from_arrays(cotangents);
+    let p = VectorArray::from_arrays(primals)?;
+    let c = VectorArray::from_arrays(cotangents)?;
     let mut outs = VectorArray::empty();
     let mut vjps = VectorArray::empty();
-    error::clear_pending();
+    ffi::status::clear_pending();
     mlx_call!(mlx_vjp(
         outs.as_out(),
         vjps.as_out(),
@@ -224,11 +223,11 @@ where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
 {
     let closure = Closure::new(f)?;
-    let p = VectorArray::from_arrays(primals);
-    let t = VectorArray::from_arrays(tangents);
+    let p = VectorArray::from_arrays(primals)?;
+    let t = VectorArray::from_arrays(tangents)?;
     let mut outs = VectorArray::empty();
     let mut jvps = VectorArray::empty();
-    error::clear_pending();
+    ffi::status::clear_pending();
     mlx_call!(mlx_jvp(
         outs.as_out(),
         jvps.as_out(),
@@ -359,9 +358,7 @@ impl CustomFunction {
             self.forward.as_raw(),
             vjp.as_raw(),
             jvp.as_raw(),
-            mlxrs_sys::mlx_closure_custom_vmap {
-                ctx: std::ptr::null_mut()
-            }
+            ffi::no_custom_vmap()
         ))?;
         Ok(callable(out))
     }
@@ -478,10 +475,10 @@ where
                 ),
             ));
         }
-        let inputs = VectorArray::from_arrays(args);
+        let inputs = VectorArray::from_arrays(args)?;
         let mut s_inputs = VectorArray::empty();
         let mut s_outputs = VectorArray::empty();
-        error::clear_pending();
+        ffi::status::clear_pending();
         mlx_call!(mlx_detail_vmap_trace(
             s_inputs.as_out(),
             s_outputs.as_out(),

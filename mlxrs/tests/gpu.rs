@@ -135,7 +135,7 @@ fn a_device_scope_switches_the_default_and_restores_it() -> Result<()> {
 fn a_custom_cuda_kernel_runs_on_the_gpu() -> Result<()> {
     use mlxrs::fast::{CudaKernel, CudaKernelConfig};
     if cfg!(target_os = "macos") {
-        // Metal: its custom kernels are checked in tests/io/fast.rs.
+        // Metal: its custom kernels are checked in tests/it/fast.rs.
         return Ok(());
     }
     let n = 1000;

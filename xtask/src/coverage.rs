@@ -4,7 +4,8 @@
 //! somewhere in `mlxrs/src/**/*.rs` or be listed, with a reason, in
 //! `xtask/coverage-exclusions.txt`. A function counts as called when its name appears as
 //! a whole identifier in Rust code (comments and string literals are ignored): as a call
-//! `mlx_name(`, inside `mlx_call!(..)`/`mlx_value!(..)`, as `sys::mlx_name`, or in a macro
+//! `mlx_name(`, inside a call form (`mlx_call!`, `mlx_op!`, `mlx_new!`, ...), as
+//! `sys::mlx_name`, or in a macro
 //! table such as `negative => mlx_negative;`. Word boundaries are exact, so `mlx_sum`
 //! is not matched by `mlx_sum_axis`.
 //!

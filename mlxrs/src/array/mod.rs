@@ -3,22 +3,19 @@
 mod convert;
 mod index;
 mod methods;
-mod ops;
-mod shape;
+mod operators;
+mod shape_arg;
 mod shared;
 
 use std::borrow::Cow;
 
-use mlxrs_sys as sys;
-
-use crate::error::{mlx_call, mlx_value};
-use crate::handle::handle;
+use crate::ffi::{self, handle, mlx_call, mlx_new, mlx_op, mlx_value};
 use crate::stream::current_raw;
 use crate::{ArrayElement, Dtype, Error, Result};
 
 pub use index::{Idx, s};
-pub use ops::Operand;
-pub use shape::Shape;
+pub use operators::Operand;
+pub use shape_arg::Shape;
 pub use shared::SharedArray;
 
 handle! {
@@ -112,14 +109,10 @@ impl Array {
         }
         let ndim = i32::try_from(dims.len())
             .map_err(|_| Error::invalid("shape", "too many dimensions"))?;
-        let raw = mlx_value!(mlx_array_new_data(
-            data.as_ptr().cast(),
-            dims.as_ptr(),
-            ndim,
-            T::DTYPE.to_sys()
-        ))?;
-        // SAFETY: `mlx_array_new_data` returns a +1 handle that we now own.
-        Ok(unsafe { Array::from_raw(raw) })
+        mlx_new!(
+            Array,
+            mlx_array_new_data(data.as_ptr().cast(), dims.as_ptr(), ndim, T::DTYPE.to_sys())
+        )
     }
 
     /// An array taking the elements of `data`, with the given shape.
@@ -139,17 +132,7 @@ impl Array {
     /// # Ok::<(), mlxrs::Error>(())
     /// ```
     pub fn scalar<T: ArrayElement>(value: T) -> Array {
-        crate::error::init();
-        // SAFETY: `value` is one element of dtype `T::DTYPE`; mlx-c copies it. A
-        // 0-dimensional shape needs no shape buffer.
-        unsafe {
-            Array::from_raw(sys::mlx_array_new_data(
-                (&value as *const T).cast(),
-                std::ptr::null(),
-                0,
-                T::DTYPE.to_sys(),
-            ))
-        }
+        ffi::array_scalar(value)
     }
 
     /// An array of `shape` filled with `value`.
@@ -166,16 +149,13 @@ impl Array {
     pub fn full<T: ArrayElement>(shape: impl Shape, value: T) -> Result<Array> {
         let dims = shape.dims()?;
         let v = Array::scalar(value);
-        let mut out = Array::empty();
-        mlx_call!(mlx_full(
-            out.as_out(),
+        mlx_op!(mlx_full(
             dims.as_ptr(),
             dims.len(),
             v.as_raw(),
             T::DTYPE.to_sys(),
             current_raw()?
-        ))?;
-        Ok(out)
+        ))
     }
 
     /// Zeros of `shape` and `dtype`.
@@ -185,15 +165,12 @@ impl Array {
     /// error ([`Error::Backend`]) for a negative dimension.
     pub fn zeros(shape: impl Shape, dtype: Dtype) -> Result<Array> {
         let dims = shape.dims()?;
-        let mut out = Array::empty();
-        mlx_call!(mlx_zeros(
-            out.as_out(),
+        mlx_op!(mlx_zeros(
             dims.as_ptr(),
             dims.len(),
             dtype.to_sys(),
             current_raw()?
-        ))?;
-        Ok(out)
+        ))
     }
 
     /// Ones of `shape` and `dtype`.
@@ -203,15 +180,12 @@ impl Array {
     /// error ([`Error::Backend`]) for a negative dimension.
     pub fn ones(shape: impl Shape, dtype: Dtype) -> Result<Array> {
         let dims = shape.dims()?;
-        let mut out = Array::empty();
-        mlx_call!(mlx_ones(
-            out.as_out(),
+        mlx_op!(mlx_ones(
             dims.as_ptr(),
             dims.len(),
             dtype.to_sys(),
             current_raw()?
-        ))?;
-        Ok(out)
+        ))
     }
 
     /// Zeros with the shape and dtype of `like`.
@@ -219,9 +193,7 @@ impl Array {
     /// # Errors
     /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn zeros_like(like: &Array) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_zeros_like(out.as_out(), like.as_raw(), current_raw()?))?;
-        Ok(out)
+        mlx_op!(mlx_zeros_like(like.as_raw(), current_raw()?))
     }
 
     /// Ones with the shape and dtype of `like`.
@@ -229,9 +201,7 @@ impl Array {
     /// # Errors
     /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn ones_like(like: &Array) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_ones_like(out.as_out(), like.as_raw(), current_raw()?))?;
-        Ok(out)
+        mlx_op!(mlx_ones_like(like.as_raw(), current_raw()?))
     }
 
     /// `value` broadcast to the shape of `like`, with `like`'s dtype.
@@ -240,15 +210,12 @@ impl Array {
     /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn full_like<T: ArrayElement>(like: &Array, value: T) -> Result<Array> {
         let v = Array::scalar(value);
-        let mut out = Array::empty();
-        mlx_call!(mlx_full_like(
-            out.as_out(),
+        mlx_op!(mlx_full_like(
             like.as_raw(),
             v.as_raw(),
-            like.dtype_raw(),
+            like.dtype().to_sys(),
             current_raw()?
-        ))?;
-        Ok(out)
+        ))
     }
 
     /// `[start, stop)` in steps of `step`, as `dtype` (Python's `mx.arange`).
@@ -264,16 +231,13 @@ impl Array {
     /// MLX's error ([`Error::Backend`]) for [`Dtype::Bool`], a NaN `start`, `stop` or
     /// `step`, an infinite `start` or `stop`, or more than `i32::MAX` elements.
     pub fn arange(start: f64, stop: f64, step: f64, dtype: Dtype) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_arange(
-            out.as_out(),
+        mlx_op!(mlx_arange(
             start,
             stop,
             step,
             dtype.to_sys(),
             current_raw()?
-        ))?;
-        Ok(out)
+        ))
     }
 
     /// `num` evenly spaced values from `start` to `stop` inclusive.
@@ -281,16 +245,13 @@ impl Array {
     /// # Errors
     /// MLX's error ([`Error::Backend`]) for a negative `num`.
     pub fn linspace(start: f64, stop: f64, num: i32, dtype: Dtype) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_linspace(
-            out.as_out(),
+        mlx_op!(mlx_linspace(
             start,
             stop,
             num,
             dtype.to_sys(),
             current_raw()?
-        ))?;
-        Ok(out)
+        ))
     }
 
     /// An `n × m` matrix with ones on diagonal `k` (0 = main, positive = above).
@@ -298,16 +259,7 @@ impl Array {
     /// # Errors
     /// MLX's error ([`Error::Backend`]) unless `n` and `m` are both positive.
     pub fn eye(n: i32, m: i32, k: i32, dtype: Dtype) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_eye(
-            out.as_out(),
-            n,
-            m,
-            k,
-            dtype.to_sys(),
-            current_raw()?
-        ))?;
-        Ok(out)
+        mlx_op!(mlx_eye(n, m, k, dtype.to_sys(), current_raw()?))
     }
 
     /// The `n × n` identity matrix.
@@ -315,14 +267,7 @@ impl Array {
     /// # Errors
     /// MLX's error ([`Error::Backend`]) unless `n` is positive.
     pub fn identity(n: i32, dtype: Dtype) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_identity(
-            out.as_out(),
-            n,
-            dtype.to_sys(),
-            current_raw()?
-        ))?;
-        Ok(out)
+        mlx_op!(mlx_identity(n, dtype.to_sys(), current_raw()?))
     }
 
     /// A copy converted to `dtype` (lazy).
@@ -330,14 +275,7 @@ impl Array {
     /// # Errors
     /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn astype(&self, dtype: Dtype) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_astype(
-            out.as_out(),
-            self.as_raw(),
-            dtype.to_sys(),
-            current_raw()?
-        ))?;
-        Ok(out)
+        mlx_op!(mlx_astype(self.as_raw(), dtype.to_sys(), current_raw()?))
     }
 
     /// Another handle to the same array (shares the buffer); `Clone` does the same and
@@ -346,21 +284,12 @@ impl Array {
     /// # Errors
     /// Not expected in practice: only if mlx-c reports a failure ([`Error::Backend`]).
     pub fn try_clone(&self) -> Result<Array> {
-        let mut out = Array::empty();
-        mlx_call!(mlx_array_set(out.as_out(), self.as_raw()))?;
-        Ok(out)
+        mlx_op!(mlx_array_set(self.as_raw()))
     }
 
     /// The dimensions.
     pub fn shape(&self) -> &[i32] {
-        let n = self.ndim();
-        if n == 0 {
-            return &[];
-        }
-        // SAFETY: the handle is live; mlx-c returns a pointer to the array's own shape
-        // vector (`ndim` entries), valid while the array lives and is not reassigned,
-        // which `&self` guarantees.
-        unsafe { std::slice::from_raw_parts(sys::mlx_array_shape(self.as_raw()), n) }
+        ffi::array_shape(self)
     }
 
     /// The size of dimension `axis` (negative counts from the end).
@@ -382,33 +311,17 @@ impl Array {
 
     /// The number of dimensions.
     pub fn ndim(&self) -> usize {
-        if self.as_raw().ctx.is_null() {
-            0
-        } else {
-            // SAFETY: the handle is live.
-            unsafe { sys::mlx_array_ndim(self.as_raw()) }
-        }
+        ffi::array_ndim(self)
     }
 
     /// The number of elements.
     pub fn size(&self) -> usize {
-        if self.as_raw().ctx.is_null() {
-            0
-        } else {
-            // SAFETY: the handle is live.
-            unsafe { sys::mlx_array_size(self.as_raw()) }
-        }
+        ffi::array_size(self)
     }
 
     /// The element type.
     pub fn dtype(&self) -> Dtype {
-        // The handle is live and mlx-c only reports dtypes of its own enum.
-        Dtype::from_sys(self.dtype_raw()).unwrap_or(Dtype::Float32)
-    }
-
-    pub(crate) fn dtype_raw(&self) -> sys::mlx_dtype {
-        // SAFETY: the handle is live.
-        unsafe { sys::mlx_array_dtype(self.as_raw()) }
+        ffi::array_dtype(self)
     }
 
     /// Bytes per element.
@@ -423,12 +336,7 @@ impl Array {
 
     /// The strides, in elements (meaningful once evaluated).
     pub fn strides(&self) -> Vec<usize> {
-        let n = self.ndim();
-        if n == 0 {
-            return Vec::new();
-        }
-        // SAFETY: as for `shape`: `ndim` entries owned by the array.
-        unsafe { std::slice::from_raw_parts(sys::mlx_array_strides(self.as_raw()), n) }.to_vec()
+        ffi::array_strides(self).to_vec()
     }
 
     /// Computes this array (and the graph it depends on) now.
@@ -477,10 +385,7 @@ impl Array {
         if shape.is_empty() {
             return true;
         }
-        // SAFETY: the handle is live; mlx-c returns `ndim` strides owned by the array.
-        let strides = unsafe {
-            std::slice::from_raw_parts(sys::mlx_array_strides(self.as_raw()), shape.len())
-        };
+        let strides = ffi::array_strides(self);
         let mut expected = 1usize;
         for (&d, &s) in shape.iter().zip(strides).rev() {
             if d != 1 && s != expected {
@@ -609,7 +514,7 @@ impl Clone for Array {
 }
 
 fn describe(a: &Array) -> String {
-    let mut s = crate::string::MlxString::new();
+    let mut s = ffi::MlxString::new();
     match mlx_call!(mlx_array_tostring(s.as_out(), a.as_raw())) {
         // MLX's C++ printer writes `true`/`false`; Python's repr sets the formatter's
         // `capitalize_bool` (not reachable through mlx-c) and writes `True`/`False`.

@@ -1,6 +1,6 @@
 //! [`SharedArray`]: an evaluated, graph-free copy of an array that threads may share.
 
-use crate::error::mlx_value;
+use crate::ffi::mlx_new;
 use crate::{Array, ArrayElement, Dtype, Error, Result};
 
 /// An evaluated array with no graph, which may cross threads: `Send + Sync + Clone`.
@@ -175,15 +175,12 @@ impl Array {
         let ndim = i32::try_from(shape.len())
             .map_err(|_| Error::invalid("self", "too many dimensions"))?;
         // A zero-size array has no data to copy; mlx-c copies `size * itemsize` bytes.
-        let raw = mlx_value!(mlx_array_new_data(
-            p.cast(),
-            shape.as_ptr(),
-            ndim,
-            dense.dtype().to_sys()
-        ))?;
-        // SAFETY: `mlx_array_new_data` returns a +1 handle that we now own; it copied the
-        // data, so the new array shares nothing with `self` but the values.
-        let copy = unsafe { Array::from_raw(raw) };
+        // mlx-c copies the data, so the new array shares nothing with `self` but the
+        // values.
+        let copy = mlx_new!(
+            Array,
+            mlx_array_new_data(p.cast(), shape.as_ptr(), ndim, dense.dtype().to_sys())
+        )?;
         Ok(SharedArray(copy))
     }
 

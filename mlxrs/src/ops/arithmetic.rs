@@ -16,9 +16,9 @@
 //! ```
 
 use super::{binary, unary};
-use crate::error::mlx_call;
+use crate::ffi::VectorArray;
+use crate::ffi::{mlx_call, mlx_op};
 use crate::stream::current_raw;
-use crate::vector::VectorArray;
 use crate::{Array, Result};
 
 binary! {
@@ -141,14 +141,7 @@ unary! {
 /// # Errors
 /// Only if MLX reports a failure: MLX accepts an array of any shape.
 pub fn softmax(a: &Array, precise: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_softmax(
-        out.as_out(),
-        a.as_raw(),
-        precise,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_softmax(a.as_raw(), precise, current_raw()?))
 }
 
 /// Softmax along `axis`.
@@ -165,15 +158,7 @@ pub fn softmax(a: &Array, precise: bool) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn softmax_axis(a: &Array, axis: i32, precise: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_softmax_axis(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        precise,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_softmax_axis(a.as_raw(), axis, precise, current_raw()?))
 }
 
 /// Softmax along `axes`.
@@ -182,16 +167,13 @@ pub fn softmax_axis(a: &Array, axis: i32, precise: bool) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range or
 /// given twice (any axis, for a 0-dimensional `a`).
 pub fn softmax_axes(a: &Array, axes: &[i32], precise: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_softmax_axes(
-        out.as_out(),
+    mlx_op!(mlx_softmax_axes(
         a.as_raw(),
         axes.as_ptr(),
         axes.len(),
         precise,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Clips the values of `a` to `[a_min, a_max]`; either bound may be `None` (not both).
@@ -213,15 +195,12 @@ pub fn softmax_axes(a: &Array, axes: &[i32], precise: bool) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn clip(a: &Array, a_min: Option<&Array>, a_max: Option<&Array>) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_clip(
-        out.as_out(),
+    mlx_op!(mlx_clip(
         a.as_raw(),
-        super::opt_array(a_min),
-        super::opt_array(a_max),
+        crate::ffi::opt_array(a_min),
+        crate::ffi::opt_array(a_max),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Rounds to `decimals` decimal places (half to even; negative `decimals` rounds to
@@ -241,14 +220,7 @@ pub fn clip(a: &Array, a_min: Option<&Array>, a_max: Option<&Array>) -> Result<A
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn round(a: &Array, decimals: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_round(
-        out.as_out(),
-        a.as_raw(),
-        decimals,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_round(a.as_raw(), decimals, current_raw()?))
 }
 
 /// Replaces NaN with `nan`, +∞ with `posinf` and -∞ with `neginf` (`None`: the largest
@@ -268,16 +240,13 @@ pub fn round(a: &Array, decimals: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn nan_to_num(a: &Array, nan: f32, posinf: Option<f32>, neginf: Option<f32>) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_nan_to_num(
-        out.as_out(),
+    mlx_op!(mlx_nan_to_num(
         a.as_raw(),
         nan,
-        super::opt_float(posinf),
-        super::opt_float(neginf),
+        crate::ffi::opt_float(posinf),
+        crate::ffi::opt_float(neginf),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// The quotient and remainder of `a / b`: `(floor_divide(a, b), remainder(a, b))`,
@@ -349,8 +318,8 @@ pub fn depends(inputs: &[Array], dependencies: &[Array]) -> Result<Vec<Array>> {
     if inputs.is_empty() {
         return Err(crate::Error::empty_input("depends: inputs"));
     }
-    let inputs = VectorArray::from_arrays(inputs);
-    let deps = VectorArray::from_arrays(dependencies);
+    let inputs = VectorArray::from_arrays(inputs)?;
+    let deps = VectorArray::from_arrays(dependencies)?;
     let mut out = VectorArray::empty();
     mlx_call!(mlx_depends(out.as_out(), inputs.as_raw(), deps.as_raw()))?;
     out.to_arrays()
@@ -430,25 +399,11 @@ fn int_safe(
 }
 
 fn floor_divide_raw(a: &Array, b: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_floor_divide(
-        out.as_out(),
-        a.as_raw(),
-        b.as_raw(),
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_floor_divide(a.as_raw(), b.as_raw(), current_raw()?))
 }
 
 pub(crate) fn remainder_raw(a: &Array, b: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_remainder(
-        out.as_out(),
-        a.as_raw(),
-        b.as_raw(),
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_remainder(a.as_raw(), b.as_raw(), current_raw()?))
 }
 
 /// `floor(a / b)`, broadcasting. For integer operands a zero divisor gives 0 (see

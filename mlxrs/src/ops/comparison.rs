@@ -10,7 +10,7 @@
 //! ```
 
 use super::{binary, unary};
-use crate::error::mlx_call;
+use crate::ffi::mlx_op;
 use crate::stream::current_raw;
 use crate::{Array, Result};
 
@@ -60,17 +60,14 @@ unary! {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn isclose(a: &Array, b: &Array, rtol: f64, atol: f64, equal_nan: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_isclose(
-        out.as_out(),
+    mlx_op!(mlx_isclose(
         a.as_raw(),
         b.as_raw(),
         rtol,
         atol,
         equal_nan,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Whether [`isclose`] holds for all elements: a scalar `bool` array.
@@ -81,17 +78,14 @@ pub fn isclose(a: &Array, b: &Array, rtol: f64, atol: f64, equal_nan: bool) -> R
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `a` and `b` do not
 /// broadcast together.
 pub fn allclose(a: &Array, b: &Array, rtol: f64, atol: f64, equal_nan: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_allclose(
-        out.as_out(),
+    mlx_op!(mlx_allclose(
         a.as_raw(),
         b.as_raw(),
         rtol,
         atol,
         equal_nan,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Whether `a` and `b` have the same shape and equal elements (dtypes may differ): a
@@ -113,13 +107,10 @@ pub fn allclose(a: &Array, b: &Array, rtol: f64, atol: f64, equal_nan: bool) -> 
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn array_equal(a: &Array, b: &Array, equal_nan: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_array_equal(
-        out.as_out(),
+    mlx_op!(mlx_array_equal(
         a.as_raw(),
         b.as_raw(),
         equal_nan,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }

@@ -16,7 +16,7 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::error::mlx_call;
+use crate::ffi::mlx_op;
 use crate::stream::current_raw;
 use crate::{Array, Result};
 
@@ -242,9 +242,7 @@ impl Default for ConvGeneralOptions<'_> {
 /// ```
 pub fn conv1d(input: &Array, weight: &Array, options: Conv1dOptions) -> Result<Array> {
     let o = options;
-    let mut out = Array::empty();
-    mlx_call!(mlx_conv1d(
-        out.as_out(),
+    mlx_op!(mlx_conv1d(
         input.as_raw(),
         weight.as_raw(),
         o.stride,
@@ -252,8 +250,7 @@ pub fn conv1d(input: &Array, weight: &Array, options: Conv1dOptions) -> Result<A
         o.dilation,
         positive_groups(o.groups)?,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// 2-D convolution of `input` `(N, H, W, C_in)` with `weight`
@@ -268,9 +265,7 @@ pub fn conv1d(input: &Array, weight: &Array, options: Conv1dOptions) -> Result<A
 /// input is smaller than the kernel.
 pub fn conv2d(input: &Array, weight: &Array, options: Conv2dOptions) -> Result<Array> {
     let o = options;
-    let mut out = Array::empty();
-    mlx_call!(mlx_conv2d(
-        out.as_out(),
+    mlx_op!(mlx_conv2d(
         input.as_raw(),
         weight.as_raw(),
         o.stride.0,
@@ -281,8 +276,7 @@ pub fn conv2d(input: &Array, weight: &Array, options: Conv2dOptions) -> Result<A
         o.dilation.1,
         positive_groups(o.groups)?,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// 3-D convolution of `input` `(N, D, H, W, C_in)` with `weight`
@@ -297,9 +291,7 @@ pub fn conv2d(input: &Array, weight: &Array, options: Conv2dOptions) -> Result<A
 /// input is smaller than the kernel.
 pub fn conv3d(input: &Array, weight: &Array, options: Conv3dOptions) -> Result<Array> {
     let o = options;
-    let mut out = Array::empty();
-    mlx_call!(mlx_conv3d(
-        out.as_out(),
+    mlx_op!(mlx_conv3d(
         input.as_raw(),
         weight.as_raw(),
         o.stride.0,
@@ -313,8 +305,7 @@ pub fn conv3d(input: &Array, weight: &Array, options: Conv3dOptions) -> Result<A
         o.dilation.2,
         positive_groups(o.groups)?,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// 1-D transposed convolution of `input` `(N, L, C_in)` with `weight`
@@ -342,9 +333,7 @@ pub fn conv_transpose1d(
     options: ConvTranspose1dOptions,
 ) -> Result<Array> {
     let o = options;
-    let mut out = Array::empty();
-    mlx_call!(mlx_conv_transpose1d(
-        out.as_out(),
+    mlx_op!(mlx_conv_transpose1d(
         input.as_raw(),
         weight.as_raw(),
         o.stride,
@@ -353,8 +342,7 @@ pub fn conv_transpose1d(
         o.output_padding,
         positive_groups(o.groups)?,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// 2-D transposed convolution of `input` `(N, H, W, C_in)` with `weight`
@@ -372,9 +360,7 @@ pub fn conv_transpose2d(
     options: ConvTranspose2dOptions,
 ) -> Result<Array> {
     let o = options;
-    let mut out = Array::empty();
-    mlx_call!(mlx_conv_transpose2d(
-        out.as_out(),
+    mlx_op!(mlx_conv_transpose2d(
         input.as_raw(),
         weight.as_raw(),
         o.stride.0,
@@ -387,8 +373,7 @@ pub fn conv_transpose2d(
         o.output_padding.1,
         positive_groups(o.groups)?,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// 3-D transposed convolution of `input` `(N, D, H, W, C_in)` with `weight`
@@ -406,9 +391,7 @@ pub fn conv_transpose3d(
     options: ConvTranspose3dOptions,
 ) -> Result<Array> {
     let o = options;
-    let mut out = Array::empty();
-    mlx_call!(mlx_conv_transpose3d(
-        out.as_out(),
+    mlx_op!(mlx_conv_transpose3d(
         input.as_raw(),
         weight.as_raw(),
         o.stride.0,
@@ -425,8 +408,7 @@ pub fn conv_transpose3d(
         o.output_padding.2,
         positive_groups(o.groups)?,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// General N-D convolution with separate low/high padding, kernel and input dilation,
@@ -458,9 +440,7 @@ pub fn conv_general(
     options: ConvGeneralOptions<'_>,
 ) -> Result<Array> {
     let o = options;
-    let mut out = Array::empty();
-    mlx_call!(mlx_conv_general(
-        out.as_out(),
+    mlx_op!(mlx_conv_general(
         input.as_raw(),
         weight.as_raw(),
         o.stride.as_ptr(),
@@ -476,8 +456,7 @@ pub fn conv_general(
         positive_groups(o.groups)?,
         o.flip,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// `groups` as MLX takes it, after the check MLX 0.32.2 lacks: 0 groups divides by zero

@@ -15,9 +15,9 @@
 
 use std::ffi::CStr;
 
-use crate::error::mlx_call;
+use crate::ffi::VectorArray;
+use crate::ffi::{mlx_call, mlx_op};
 use crate::stream::current_raw;
-use crate::vector::VectorArray;
 use crate::{Array, Dtype, Result, Shape};
 
 /// Zeros of `shape` and `dtype` (Python's `mx.zeros`; same as [`Array::zeros`]).
@@ -60,16 +60,13 @@ pub fn ones(shape: impl Shape, dtype: Dtype) -> Result<Array> {
 pub fn full(shape: impl Shape, vals: &Array, dtype: Option<Dtype>) -> Result<Array> {
     let dims = shape.dims()?;
     let dtype = dtype.unwrap_or_else(|| vals.dtype());
-    let mut out = Array::empty();
-    mlx_call!(mlx_full(
-        out.as_out(),
+    mlx_op!(mlx_full(
         dims.as_ptr(),
         dims.len(),
         vals.as_raw(),
         dtype.to_sys(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Zeros with the shape and dtype of `a` (Python's `mx.zeros_like`).
@@ -101,14 +98,11 @@ pub fn ones_like(a: &Array) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn zeros_like_dtype(a: &Array, dtype: Dtype) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_zeros_like_dtype(
-        out.as_out(),
+    mlx_op!(mlx_zeros_like_dtype(
         a.as_raw(),
         dtype.to_sys(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Ones with the shape of `a` and the given `dtype`.
@@ -116,14 +110,11 @@ pub fn zeros_like_dtype(a: &Array, dtype: Dtype) -> Result<Array> {
 /// # Errors
 /// Only if MLX reports a failure.
 pub fn ones_like_dtype(a: &Array, dtype: Dtype) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_ones_like_dtype(
-        out.as_out(),
+    mlx_op!(mlx_ones_like_dtype(
         a.as_raw(),
         dtype.to_sys(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// `[start, stop)` in steps of `step` (Python's `mx.arange`; same as [`Array::arange`]).
@@ -166,17 +157,14 @@ pub fn linspace_endpoint(
     endpoint: bool,
     dtype: Dtype,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_linspace_endpoint(
-        out.as_out(),
+    mlx_op!(mlx_linspace_endpoint(
         start,
         stop,
         num,
         endpoint,
         dtype.to_sys(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// An `n × m` matrix with ones on diagonal `k` (Python's `mx.eye`; same as
@@ -211,16 +199,7 @@ pub fn identity(n: i32, dtype: Dtype) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn tri(n: i32, m: i32, k: i32, dtype: Dtype) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_tri(
-        out.as_out(),
-        n,
-        m,
-        k,
-        dtype.to_sys(),
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_tri(n, m, k, dtype.to_sys(), current_raw()?))
 }
 
 /// The lower triangle (at and below diagonal `k`) of the last two axes; the rest is
@@ -232,9 +211,7 @@ pub fn tri(n: i32, m: i32, k: i32, dtype: Dtype) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `x` has fewer than 2
 /// dimensions.
 pub fn tril(x: &Array, k: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_tril(out.as_out(), x.as_raw(), k, current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_tril(x.as_raw(), k, current_raw()?))
 }
 
 /// The upper triangle (at and above diagonal `k`) of the last two axes; the rest is
@@ -246,9 +223,7 @@ pub fn tril(x: &Array, k: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `x` has fewer than 2
 /// dimensions.
 pub fn triu(x: &Array, k: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_triu(out.as_out(), x.as_raw(), k, current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_triu(x.as_raw(), k, current_raw()?))
 }
 
 /// Diagonal `k` of a matrix, or, for a vector, a square matrix with the vector on
@@ -270,9 +245,7 @@ pub fn triu(x: &Array, k: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn diag(a: &Array, k: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_diag(out.as_out(), a.as_raw(), k, current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_diag(a.as_raw(), k, current_raw()?))
 }
 
 /// Diagonal `offset` of the matrices formed by `axis1` and `axis2`; the diagonal
@@ -292,16 +265,13 @@ pub fn diag(a: &Array, k: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn diagonal(a: &Array, offset: i32, axis1: i32, axis2: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_diagonal(
-        out.as_out(),
+    mlx_op!(mlx_diagonal(
         a.as_raw(),
         offset,
         axis1,
         axis2,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// How [`meshgrid`] orders its outputs.
@@ -352,7 +322,7 @@ impl MeshgridIndexing {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn meshgrid(arrays: &[Array], sparse: bool, indexing: MeshgridIndexing) -> Result<Vec<Array>> {
-    let v = VectorArray::from_arrays(arrays);
+    let v = VectorArray::from_arrays(arrays)?;
     let mut out = VectorArray::empty();
     mlx_call!(mlx_meshgrid(
         out.as_out(),
@@ -372,9 +342,7 @@ macro_rules! window {
         /// Only if MLX reports a failure; any `m` is accepted (`m <= 0` gives an empty
         /// array).
         pub fn $name(m: i32) -> Result<Array> {
-            let mut out = Array::empty();
-            mlx_call!($sys(out.as_out(), m, current_raw()?))?;
-            Ok(out)
+            mlx_op!($sys(m, current_raw()?))
         }
     )*};
 }

@@ -15,8 +15,8 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use super::opt_dtype;
-use crate::error::mlx_call;
+use crate::ffi::mlx_op;
+use crate::ffi::opt_dtype;
 use crate::stream::current_raw;
 use crate::{Array, Dtype, Result};
 
@@ -28,16 +28,14 @@ use crate::{Array, Dtype, Result};
 /// # Errors
 /// Only if MLX reports a failure.
 pub fn cumsum(a: &Array, reverse: bool, inclusive: bool, dtype: Option<Dtype>) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cumsum(
-        out.as_out(),
+    mlx_op!(mlx_cumsum(
         a.as_raw(),
         reverse,
         inclusive,
         opt_dtype(dtype),
         current_raw()?
-    ))?;
-    super::skip_kernel_if_empty(out)
+    ))
+    .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// Cumulative sum along `axis`.
@@ -51,17 +49,15 @@ pub fn cumsum_axis(
     inclusive: bool,
     dtype: Option<Dtype>,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cumsum_axis(
-        out.as_out(),
+    mlx_op!(mlx_cumsum_axis(
         a.as_raw(),
         axis,
         reverse,
         inclusive,
         opt_dtype(dtype),
         current_raw()?
-    ))?;
-    super::skip_kernel_if_empty(out)
+    ))
+    .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// Cumulative product of the flattened array, accumulated and returned as `dtype`
@@ -81,16 +77,14 @@ pub fn cumsum_axis(
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn cumprod(a: &Array, reverse: bool, inclusive: bool, dtype: Option<Dtype>) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cumprod(
-        out.as_out(),
+    mlx_op!(mlx_cumprod(
         a.as_raw(),
         reverse,
         inclusive,
         opt_dtype(dtype),
         current_raw()?
-    ))?;
-    super::skip_kernel_if_empty(out)
+    ))
+    .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// Cumulative product along `axis`.
@@ -104,138 +98,85 @@ pub fn cumprod_axis(
     inclusive: bool,
     dtype: Option<Dtype>,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cumprod_axis(
-        out.as_out(),
+    mlx_op!(mlx_cumprod_axis(
         a.as_raw(),
         axis,
         reverse,
         inclusive,
         opt_dtype(dtype),
         current_raw()?
-    ))?;
-    super::skip_kernel_if_empty(out)
+    ))
+    .and_then(super::guards::skip_kernel_if_empty)
 }
 
-/// Cumulative maximum of the flattened array.
-///
-/// Python: `mlx.core.cummax`.
-///
-/// # Errors
-/// Only if MLX reports a failure.
-///
-/// # Examples
-/// ```
-/// use mlxrs::{Array, ops::{cummax, cummin}};
-/// let a = Array::from_slice(&[2i32, 1, 3, 0], &[4])?;
-/// assert_eq!(cummax(&a, false, true)?.to_vec::<i32>()?, [2, 2, 3, 3]);
-/// assert_eq!(cummin(&a, false, true)?.to_vec::<i32>()?, [2, 1, 1, 0]);
-/// # Ok::<(), mlxrs::Error>(())
-/// ```
-pub fn cummax(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cummax(
-        out.as_out(),
-        a.as_raw(),
-        reverse,
-        inclusive,
-        current_raw()?
-    ))?;
-    super::skip_kernel_if_empty(out)
+/// `pub fn name(a, reverse, inclusive)` over `mlx_name(res, a, reverse, inclusive,
+/// stream)`, a scan of the flattened array (an empty result skips the kernel).
+macro_rules! scan {
+    ($($(#[$m:meta])* $name:ident => $sys:ident;)*) => {$(
+        $(#[$m])*
+        ///
+        /// # Errors
+        /// Only if MLX reports a failure.
+        pub fn $name(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
+            mlx_op!($sys(a.as_raw(), reverse, inclusive, current_raw()?))
+                .and_then(super::guards::skip_kernel_if_empty)
+        }
+    )*};
 }
 
-/// Cumulative maximum along `axis`.
-///
-/// # Errors
-/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
-pub fn cummax_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cummax_axis(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        reverse,
-        inclusive,
-        current_raw()?
-    ))?;
-    super::skip_kernel_if_empty(out)
+/// `pub fn name(a, axis, reverse, inclusive)`: the same scan along `axis`.
+macro_rules! scan_axis {
+    ($($(#[$m:meta])* $name:ident => $sys:ident;)*) => {$(
+        $(#[$m])*
+        ///
+        /// # Errors
+        /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of
+        /// range.
+        pub fn $name(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
+            mlx_op!($sys(a.as_raw(), axis, reverse, inclusive, current_raw()?))
+                .and_then(super::guards::skip_kernel_if_empty)
+        }
+    )*};
 }
 
-/// Cumulative minimum of the flattened array.
-///
-/// Python: `mlx.core.cummin`.
-///
-/// # Errors
-/// Only if MLX reports a failure.
-pub fn cummin(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cummin(
-        out.as_out(),
-        a.as_raw(),
-        reverse,
-        inclusive,
-        current_raw()?
-    ))?;
-    super::skip_kernel_if_empty(out)
+scan! {
+    /// Cumulative maximum of the flattened array.
+    ///
+    /// Python: `mlx.core.cummax`.
+    ///
+    /// # Examples
+    /// ```
+    /// use mlxrs::{Array, ops::{cummax, cummin}};
+    /// let a = Array::from_slice(&[2i32, 1, 3, 0], &[4])?;
+    /// assert_eq!(cummax(&a, false, true)?.to_vec::<i32>()?, [2, 2, 3, 3]);
+    /// assert_eq!(cummin(&a, false, true)?.to_vec::<i32>()?, [2, 1, 1, 0]);
+    /// # Ok::<(), mlxrs::Error>(())
+    /// ```
+    cummax => mlx_cummax;
+    /// Cumulative minimum of the flattened array.
+    ///
+    /// Python: `mlx.core.cummin`.
+    cummin => mlx_cummin;
+    /// Cumulative `log(sum(exp(a)))` of the flattened array, computed stably.
+    ///
+    /// Python: `mlx.core.logcumsumexp`.
+    ///
+    /// # Examples
+    /// ```
+    /// use mlxrs::{Array, ops::logcumsumexp};
+    /// let a = Array::from_slice(&[0.0f32, 0.0], &[2])?;
+    /// let out = logcumsumexp(&a, false, true)?.to_vec::<f32>()?;
+    /// assert!((out[1] - 2f32.ln()).abs() < 1e-6);
+    /// # Ok::<(), mlxrs::Error>(())
+    /// ```
+    logcumsumexp => mlx_logcumsumexp;
 }
 
-/// Cumulative minimum along `axis`.
-///
-/// # Errors
-/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
-pub fn cummin_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_cummin_axis(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        reverse,
-        inclusive,
-        current_raw()?
-    ))?;
-    super::skip_kernel_if_empty(out)
-}
-
-/// Cumulative `log(sum(exp(a)))` of the flattened array, computed stably.
-///
-/// Python: `mlx.core.logcumsumexp`.
-///
-/// # Errors
-/// Only if MLX reports a failure.
-///
-/// # Examples
-/// ```
-/// use mlxrs::{Array, ops::logcumsumexp};
-/// let a = Array::from_slice(&[0.0f32, 0.0], &[2])?;
-/// let out = logcumsumexp(&a, false, true)?.to_vec::<f32>()?;
-/// assert!((out[1] - 2f32.ln()).abs() < 1e-6);
-/// # Ok::<(), mlxrs::Error>(())
-/// ```
-pub fn logcumsumexp(a: &Array, reverse: bool, inclusive: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_logcumsumexp(
-        out.as_out(),
-        a.as_raw(),
-        reverse,
-        inclusive,
-        current_raw()?
-    ))?;
-    super::skip_kernel_if_empty(out)
-}
-
-/// Cumulative `log(sum(exp(a)))` along `axis`.
-///
-/// # Errors
-/// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
-pub fn logcumsumexp_axis(a: &Array, axis: i32, reverse: bool, inclusive: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_logcumsumexp_axis(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        reverse,
-        inclusive,
-        current_raw()?
-    ))?;
-    super::skip_kernel_if_empty(out)
+scan_axis! {
+    /// Cumulative maximum along `axis`.
+    cummax_axis => mlx_cummax_axis;
+    /// Cumulative minimum along `axis`.
+    cummin_axis => mlx_cummin_axis;
+    /// Cumulative `log(sum(exp(a)))` along `axis`.
+    logcumsumexp_axis => mlx_logcumsumexp_axis;
 }

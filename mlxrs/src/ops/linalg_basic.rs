@@ -17,10 +17,10 @@
 
 use std::ffi::CString;
 
-use super::{binary, opt_array, opt_float};
-use crate::error::mlx_call;
+use super::binary;
+use crate::ffi::VectorArray;
+use crate::ffi::{mlx_op, opt_array, opt_float};
 use crate::stream::current_raw;
-use crate::vector::VectorArray;
 use crate::{Array, Dtype, Error, Result};
 
 binary! {
@@ -65,17 +65,14 @@ binary! {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn addmm(c: &Array, a: &Array, b: &Array, alpha: f32, beta: f32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_addmm(
-        out.as_out(),
+    mlx_op!(mlx_addmm(
         c.as_raw(),
         a.as_raw(),
         b.as_raw(),
         alpha,
         beta,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Matrix product with block masking: `a @ b` computed in `block_size × block_size`
@@ -96,9 +93,7 @@ pub fn block_masked_mm(
     mask_lhs: Option<&Array>,
     mask_rhs: Option<&Array>,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_block_masked_mm(
-        out.as_out(),
+    mlx_op!(mlx_block_masked_mm(
         a.as_raw(),
         b.as_raw(),
         block_size,
@@ -106,8 +101,7 @@ pub fn block_masked_mm(
         opt_array(mask_lhs),
         opt_array(mask_rhs),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Matrix product with matrix-level gather: `a[lhs_indices] @ b[rhs_indices]`, where the
@@ -139,19 +133,16 @@ pub fn gather_mm(
     rhs_indices: Option<&Array>,
     sorted_indices: bool,
 ) -> Result<Array> {
-    let lhs = super::indexing::batch_in_bounds(lhs_indices, a)?;
-    let rhs = super::indexing::batch_in_bounds(rhs_indices, b)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_gather_mm(
-        out.as_out(),
+    let lhs = super::guards::batch_in_bounds(lhs_indices, a)?;
+    let rhs = super::guards::batch_in_bounds(rhs_indices, b)?;
+    mlx_op!(mlx_gather_mm(
         a.as_raw(),
         b.as_raw(),
         opt_array(lhs.as_ref()),
         opt_array(rhs.as_ref()),
         sorted_indices,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Matrix product with the inner dimension split into segments: `segments` has shape
@@ -180,18 +171,15 @@ pub fn segmented_mm(a: &Array, b: &Array, segments: &Array) -> Result<Array> {
     // Segment bounds are positions along the contracted axis, 0 to K inclusive; MLX
     // passes out-of-range ones to BLAS unchecked.
     let segments = &match a.shape().last() {
-        Some(&k) => super::indexing::in_bounds(segments, &[k], &[0])?,
+        Some(&k) => super::guards::in_bounds(segments, &[k], &[0])?,
         None => segments.clone(),
     };
-    let mut out = Array::empty();
-    mlx_call!(mlx_segmented_mm(
-        out.as_out(),
+    mlx_op!(mlx_segmented_mm(
         a.as_raw(),
         b.as_raw(),
         segments.as_raw(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Tensor contraction of `axes_a` of `a` with `axes_b` of `b` (equal lengths).
@@ -213,9 +201,7 @@ pub fn segmented_mm(a: &Array, b: &Array, segments: &Array) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn tensordot(a: &Array, b: &Array, axes_a: &[i32], axes_b: &[i32]) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_tensordot(
-        out.as_out(),
+    mlx_op!(mlx_tensordot(
         a.as_raw(),
         b.as_raw(),
         axes_a.as_ptr(),
@@ -223,8 +209,7 @@ pub fn tensordot(a: &Array, b: &Array, axes_a: &[i32], axes_b: &[i32]) -> Result
         axes_b.as_ptr(),
         axes_b.len(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Tensor contraction of the last `axis` axes of `a` with the first `axis` axes of `b`.
@@ -235,15 +220,12 @@ pub fn tensordot(a: &Array, b: &Array, axes_a: &[i32], axes_b: &[i32]) -> Result
 /// MLX's error ([`Error::Backend`]) when `axis` exceeds the number of dimensions of `a`
 /// or `b`, or the contracted axes differ in size.
 pub fn tensordot_axis(a: &Array, b: &Array, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_tensordot_axis(
-        out.as_out(),
+    mlx_op!(mlx_tensordot_axis(
         a.as_raw(),
         b.as_raw(),
         axis,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Einstein summation over `operands` as described by `subscripts` (e.g. `"ij,jk->ik"`).
@@ -267,15 +249,12 @@ pub fn tensordot_axis(a: &Array, b: &Array, axis: i32) -> Result<Array> {
 pub fn einsum(subscripts: &str, operands: &[Array]) -> Result<Array> {
     let subscripts = CString::new(subscripts)
         .map_err(|_| Error::invalid("subscripts", "contains a NUL byte"))?;
-    let operands = VectorArray::from_arrays(operands);
-    let mut out = Array::empty();
-    mlx_call!(mlx_einsum(
-        out.as_out(),
+    let operands = VectorArray::from_arrays(operands)?;
+    mlx_op!(mlx_einsum(
         subscripts.as_ptr(),
         operands.as_raw(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// The vector dot product along `axis` (`sum(conj(a) * b, axis)`), broadcasting.
@@ -294,15 +273,7 @@ pub fn einsum(subscripts: &str, operands: &[Array]) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn vecdot(a: &Array, b: &Array, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_vecdot(
-        out.as_out(),
-        a.as_raw(),
-        b.as_raw(),
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_vecdot(a.as_raw(), b.as_raw(), axis, current_raw()?))
 }
 
 /// Multiplies the last axis of `a` by the Hadamard matrix of its size (a power of two,
@@ -322,14 +293,11 @@ pub fn vecdot(a: &Array, b: &Array, axis: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn hadamard_transform(a: &Array, scale: Option<f32>) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_hadamard_transform(
-        out.as_out(),
+    mlx_op!(mlx_hadamard_transform(
         a.as_raw(),
         opt_float(scale),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// The sum of the main diagonal of a matrix.
@@ -347,9 +315,7 @@ pub fn hadamard_transform(a: &Array, scale: Option<f32>) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn trace(a: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_trace(out.as_out(), a.as_raw(), current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_trace(a.as_raw(), current_raw()?))
 }
 
 /// The sum of diagonal `offset` of the matrices formed by `axis1` and `axis2`, as
@@ -368,15 +334,12 @@ pub fn trace_axes(
     dtype: Option<Dtype>,
 ) -> Result<Array> {
     let dtype = dtype.unwrap_or_else(|| a.dtype());
-    let mut out = Array::empty();
-    mlx_call!(mlx_trace_axes(
-        out.as_out(),
+    mlx_op!(mlx_trace_axes(
         a.as_raw(),
         offset,
         axis1,
         axis2,
         dtype.to_sys(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }

@@ -22,6 +22,7 @@ pub mod comparison;
 pub mod convolution;
 pub mod creation;
 pub mod cumulative;
+pub(crate) mod guards;
 pub mod indexing;
 pub mod linalg_basic;
 pub mod logical;
@@ -52,9 +53,7 @@ macro_rules! unary {
         /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when the op does not
         /// accept `a`, e.g. a complex array for `floor`, or a float one for `bitwise_invert`.
         pub fn $name(a: &$crate::Array) -> $crate::Result<$crate::Array> {
-            let mut out = $crate::Array::empty();
-            $crate::error::mlx_call!($sys(out.as_out(), a.as_raw(), $crate::stream::current_raw()?))?;
-            Ok(out)
+            $crate::ffi::mlx_op!($sys(a.as_raw(), $crate::stream::current_raw()?))
         }
     )*};
 }
@@ -70,61 +69,9 @@ macro_rules! binary {
         /// contracted dimensions differ) or their dtypes are not accepted, e.g. floats for
         /// the bitwise ops and shifts.
         pub fn $name(a: &$crate::Array, b: &$crate::Array) -> $crate::Result<$crate::Array> {
-            let mut out = $crate::Array::empty();
-            $crate::error::mlx_call!($sys(out.as_out(), a.as_raw(), b.as_raw(), $crate::stream::current_raw()?))?;
-            Ok(out)
+            $crate::ffi::mlx_op!($sys(a.as_raw(), b.as_raw(), $crate::stream::current_raw()?))
         }
     )*};
 }
 
 pub(crate) use {binary, unary};
-
-/// An op's lazy result, replaced by an empty constant of the same shape and dtype when
-/// it has no elements. MLX 0.32.2's CPU kernels for sorts, scans, the LU-based linalg
-/// ops and permutations divide by a zero extent on empty inputs and kill the process
-/// with SIGFPE (Python MLX too); an empty result needs no kernel at all.
-pub(crate) fn skip_kernel_if_empty(out: crate::Array) -> crate::Result<crate::Array> {
-    if out.size() != 0 {
-        return Ok(out);
-    }
-    crate::Array::zeros(out.shape(), out.dtype())
-}
-
-/// The raw handle of an optional array: mlx-c reads a null `ctx` as "not given"
-/// (its `/* may be null */` parameters).
-#[inline]
-pub(crate) fn opt_array(a: Option<&crate::Array>) -> mlxrs_sys::mlx_array {
-    match a {
-        Some(a) => a.as_raw(),
-        None => mlxrs_sys::mlx_array {
-            ctx: std::ptr::null_mut(),
-        },
-    }
-}
-
-/// `Option<i32>` as mlx-c's `mlx_optional_int`.
-#[inline]
-pub(crate) fn opt_int(v: Option<i32>) -> mlxrs_sys::mlx_optional_int {
-    mlxrs_sys::mlx_optional_int {
-        value: v.unwrap_or(0),
-        has_value: v.is_some(),
-    }
-}
-
-/// `Option<f32>` as mlx-c's `mlx_optional_float`.
-#[inline]
-pub(crate) fn opt_float(v: Option<f32>) -> mlxrs_sys::mlx_optional_float {
-    mlxrs_sys::mlx_optional_float {
-        value: v.unwrap_or(0.0),
-        has_value: v.is_some(),
-    }
-}
-
-/// `Option<Dtype>` as mlx-c's `mlx_optional_dtype`.
-#[inline]
-pub(crate) fn opt_dtype(v: Option<crate::Dtype>) -> mlxrs_sys::mlx_optional_dtype {
-    mlxrs_sys::mlx_optional_dtype {
-        value: v.unwrap_or(crate::Dtype::Float32).to_sys(),
-        has_value: v.is_some(),
-    }
-}

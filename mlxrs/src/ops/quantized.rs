@@ -20,10 +20,10 @@
 
 use std::ffi::CStr;
 
-use super::{opt_array, opt_dtype, opt_int};
-use crate::error::mlx_call;
+use crate::ffi::VectorArray;
+use crate::ffi::mlx_call;
+use crate::ffi::{mlx_op, opt_array, opt_dtype, opt_int};
 use crate::stream::current_raw;
-use crate::vector::VectorArray;
 use crate::{Array, Dtype, Error, Result};
 
 /// A quantization format (Python's `mode` strings). The supported group sizes and bit
@@ -113,7 +113,7 @@ pub fn quantize(
     mlx_call!(mlx_quantize(
         out.as_out(),
         w.as_raw(),
-        group_size(&options)?,
+        opt_int(group_size(&options)?),
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         opt_array(global_scale),
@@ -147,20 +147,17 @@ pub fn dequantize(
     global_scale: Option<&Array>,
     dtype: Option<Dtype>,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_dequantize(
-        out.as_out(),
+    mlx_op!(mlx_dequantize(
         w.as_raw(),
         scales.as_raw(),
         opt_array(biases),
-        group_size(&options)?,
+        opt_int(group_size(&options)?),
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         opt_array(global_scale),
         opt_dtype(dtype),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// `x @ dequantize(w).T` (or `x @ dequantize(w)` when `!transpose`) without
@@ -192,20 +189,17 @@ pub fn quantized_matmul(
     transpose: bool,
     options: QuantizeOptions,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_quantized_matmul(
-        out.as_out(),
+    mlx_op!(mlx_quantized_matmul(
         x.as_raw(),
         w.as_raw(),
         scales.as_raw(),
         opt_array(biases),
         transpose,
-        group_size(&options)?,
+        opt_int(group_size(&options)?),
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// [`quantized_matmul`] with matrix-level gather: `x[lhs_indices] @ w[rhs_indices]`
@@ -229,11 +223,9 @@ pub fn gather_qmm(
     options: QuantizeOptions,
     sorted_indices: bool,
 ) -> Result<Array> {
-    let lhs = super::indexing::batch_in_bounds(lhs_indices, x)?;
-    let rhs = super::indexing::batch_in_bounds(rhs_indices, w)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_gather_qmm(
-        out.as_out(),
+    let lhs = super::guards::batch_in_bounds(lhs_indices, x)?;
+    let rhs = super::guards::batch_in_bounds(rhs_indices, w)?;
+    mlx_op!(mlx_gather_qmm(
         x.as_raw(),
         w.as_raw(),
         scales.as_raw(),
@@ -241,13 +233,12 @@ pub fn gather_qmm(
         opt_array(lhs.as_ref()),
         opt_array(rhs.as_ref()),
         transpose,
-        group_size(&options)?,
+        opt_int(group_size(&options)?),
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         sorted_indices,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Matrix product with both operands quantized: `x` is quantized on the fly, `w` is
@@ -271,20 +262,17 @@ pub fn qqmm(
     global_scale_x: Option<&Array>,
     global_scale_w: Option<&Array>,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_qqmm(
-        out.as_out(),
+    mlx_op!(mlx_qqmm(
         x.as_raw(),
         w.as_raw(),
         opt_array(w_scales),
-        group_size(&options)?,
+        opt_int(group_size(&options)?),
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         opt_array(global_scale_x),
         opt_array(global_scale_w),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// [`qqmm`] with matrix-level gather over the batch dimensions, as in [`gather_qmm`].
@@ -306,23 +294,20 @@ pub fn gather_qqmm(
     global_scale_w: Option<&Array>,
     sorted_indices: bool,
 ) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_gather_qqmm(
-        out.as_out(),
+    mlx_op!(mlx_gather_qqmm(
         x.as_raw(),
         w.as_raw(),
         opt_array(scales_w),
         opt_array(lhs_indices),
         opt_array(rhs_indices),
-        group_size(&options)?,
+        opt_int(group_size(&options)?),
         opt_int(options.bits),
         options.mode.as_c_str().as_ptr(),
         opt_array(global_scale_x),
         opt_array(global_scale_w),
         sorted_indices,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Converts a floating-point array to E4M3 float8, stored as `uint8`.
@@ -342,9 +327,7 @@ pub fn gather_qqmm(
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn to_fp8(x: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_to_fp8(out.as_out(), x.as_raw(), current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_to_fp8(x.as_raw(), current_raw()?))
 }
 
 /// Converts E4M3 float8 values (stored as `uint8`) to the floating-point `dtype`
@@ -356,24 +339,17 @@ pub fn to_fp8(x: &Array) -> Result<Array> {
 /// MLX's error ([`Error::Backend`]) when `x` is not a `uint8` array or `dtype` is not a
 /// real floating-point type.
 pub fn from_fp8(x: &Array, dtype: Dtype) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_from_fp8(
-        out.as_out(),
-        x.as_raw(),
-        dtype.to_sys(),
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_from_fp8(x.as_raw(), dtype.to_sys(), current_raw()?))
 }
 
 /// The group size as mlx-c takes it, after the check MLX 0.32.2 lacks: a group size of
 /// 0 divides by zero (SIGFPE, in Python MLX too).
-fn group_size(options: &QuantizeOptions) -> Result<mlxrs_sys::mlx_optional_int> {
+fn group_size(options: &QuantizeOptions) -> Result<Option<i32>> {
     if let Some(g) = options.group_size.filter(|&g| g < 1) {
         return Err(crate::Error::invalid(
             "group_size",
             format!("the group size must be at least 1, got {g}"),
         ));
     }
-    Ok(opt_int(options.group_size))
+    Ok(options.group_size)
 }

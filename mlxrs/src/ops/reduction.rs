@@ -14,7 +14,7 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::error::mlx_call;
+use crate::ffi::{mlx_call, mlx_op};
 use crate::stream::current_raw;
 use crate::{Array, Dtype, Result};
 
@@ -102,14 +102,7 @@ reduction! {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an empty `a`.
 pub fn argmax(a: &Array, keepdims: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_argmax(
-        out.as_out(),
-        a.as_raw(),
-        keepdims,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_argmax(a.as_raw(), keepdims, current_raw()?))
 }
 
 /// Indices of the largest elements along `axis`.
@@ -118,15 +111,7 @@ pub fn argmax(a: &Array, keepdims: bool) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
 /// an empty `a`.
 pub fn argmax_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_argmax_axis(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        keepdims,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_argmax_axis(a.as_raw(), axis, keepdims, current_raw()?))
 }
 
 /// Index of the smallest element of the flattened array.
@@ -134,14 +119,7 @@ pub fn argmax_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an empty `a`.
 pub fn argmin(a: &Array, keepdims: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_argmin(
-        out.as_out(),
-        a.as_raw(),
-        keepdims,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_argmin(a.as_raw(), keepdims, current_raw()?))
 }
 
 /// Indices of the smallest elements along `axis`.
@@ -150,15 +128,7 @@ pub fn argmin(a: &Array, keepdims: bool) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
 /// an empty `a`.
 pub fn argmin_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_argmin_axis(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        keepdims,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_argmin_axis(a.as_raw(), axis, keepdims, current_raw()?))
 }
 
 /// Variance of all elements with `ddof` delta degrees of freedom.
@@ -166,15 +136,7 @@ pub fn argmin_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
 /// # Errors
 /// Only if MLX reports a failure (an empty `a` gives NaN).
 pub fn var(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_var(
-        out.as_out(),
-        a.as_raw(),
-        keepdims,
-        ddof,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_var(a.as_raw(), keepdims, ddof, current_raw()?))
 }
 
 /// Variance along `axes`.
@@ -183,17 +145,14 @@ pub fn var(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range or
 /// given twice.
 pub fn var_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_var_axes(
-        out.as_out(),
+    mlx_op!(mlx_var_axes(
         a.as_raw(),
         axes.as_ptr(),
         axes.len(),
         keepdims,
         ddof,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Standard deviation of all elements with `ddof` delta degrees of freedom.
@@ -201,15 +160,7 @@ pub fn var_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Ar
 /// # Errors
 /// Only if MLX reports a failure (an empty `a` gives NaN).
 pub fn std(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_std(
-        out.as_out(),
-        a.as_raw(),
-        keepdims,
-        ddof,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_std(a.as_raw(), keepdims, ddof, current_raw()?))
 }
 
 /// Standard deviation along `axes`.
@@ -218,17 +169,14 @@ pub fn std(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range or
 /// given twice.
 pub fn std_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_std_axes(
-        out.as_out(),
+    mlx_op!(mlx_std_axes(
         a.as_raw(),
         axes.as_ptr(),
         axes.len(),
         keepdims,
         ddof,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Variance along one axis.
@@ -236,16 +184,13 @@ pub fn std_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Ar
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn var_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_var_axis(
-        out.as_out(),
+    mlx_op!(mlx_var_axis(
         a.as_raw(),
         axis,
         keepdims,
         ddof,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// Standard deviation along one axis.
@@ -261,16 +206,13 @@ pub fn var_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn std_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_std_axis(
-        out.as_out(),
+    mlx_op!(mlx_std_axis(
         a.as_raw(),
         axis,
         keepdims,
         ddof,
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }
 
 /// The number of elements along `axes` (or, when `inverted`, its reciprocal `1 / n`) as
@@ -294,15 +236,12 @@ pub fn std_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn number_of_elements(a: &Array, axes: &[i32], inverted: bool, dtype: Dtype) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_number_of_elements(
-        out.as_out(),
+    mlx_op!(mlx_number_of_elements(
         a.as_raw(),
         axes.as_ptr(),
         axes.len(),
         inverted,
         dtype.to_sys(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }

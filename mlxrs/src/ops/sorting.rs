@@ -17,7 +17,7 @@
 
 use std::ffi::CStr;
 
-use crate::error::mlx_call;
+use crate::ffi::mlx_op;
 use crate::stream::current_raw;
 use crate::{Array, Result};
 
@@ -28,9 +28,7 @@ use crate::{Array, Result};
 /// # Errors
 /// Only if MLX reports a failure.
 pub fn sort(a: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_sort(out.as_out(), a.as_raw(), current_raw()?))?;
-    super::skip_kernel_if_empty(out)
+    mlx_op!(mlx_sort(a.as_raw(), current_raw()?)).and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// The array sorted ascending along `axis`.
@@ -40,14 +38,8 @@ pub fn sort(a: &Array) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn sort_axis(a: &Array, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_sort_axis(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        current_raw()?
-    ))?;
-    super::skip_kernel_if_empty(out)
+    mlx_op!(mlx_sort_axis(a.as_raw(), axis, current_raw()?))
+        .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// The indices (`uint32`) that sort the flattened array.
@@ -57,9 +49,7 @@ pub fn sort_axis(a: &Array, axis: i32) -> Result<Array> {
 /// # Errors
 /// Only if MLX reports a failure.
 pub fn argsort(a: &Array) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_argsort(out.as_out(), a.as_raw(), current_raw()?))?;
-    super::skip_kernel_if_empty(out)
+    mlx_op!(mlx_argsort(a.as_raw(), current_raw()?)).and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// The indices (`uint32`) that sort the array along `axis`.
@@ -67,14 +57,8 @@ pub fn argsort(a: &Array) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn argsort_axis(a: &Array, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_argsort_axis(
-        out.as_out(),
-        a.as_raw(),
-        axis,
-        current_raw()?
-    ))?;
-    super::skip_kernel_if_empty(out)
+    mlx_op!(mlx_argsort_axis(a.as_raw(), axis, current_raw()?))
+        .and_then(super::guards::skip_kernel_if_empty)
 }
 
 /// The flattened array partitioned around its `kth` element: that element lands in its
@@ -96,9 +80,7 @@ pub fn argsort_axis(a: &Array, axis: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn partition(a: &Array, kth: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_partition(out.as_out(), a.as_raw(), kth, current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_partition(a.as_raw(), kth, current_raw()?))
 }
 
 /// The array partitioned around its `kth` element along `axis`.
@@ -107,15 +89,7 @@ pub fn partition(a: &Array, kth: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
 /// a `kth` outside `-n..n`, `n` being the size of `axis`.
 pub fn partition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_partition_axis(
-        out.as_out(),
-        a.as_raw(),
-        kth,
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_partition_axis(a.as_raw(), kth, axis, current_raw()?))
 }
 
 /// The indices (`uint32`) that partition the flattened array around its `kth` element.
@@ -126,14 +100,7 @@ pub fn partition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a `kth` outside `-n..n`,
 /// `n` being the number of elements.
 pub fn argpartition(a: &Array, kth: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_argpartition(
-        out.as_out(),
-        a.as_raw(),
-        kth,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_argpartition(a.as_raw(), kth, current_raw()?))
 }
 
 /// The indices (`uint32`) that partition the array around its `kth` element along
@@ -143,15 +110,7 @@ pub fn argpartition(a: &Array, kth: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
 /// a `kth` outside `-n..n`, `n` being the size of `axis`.
 pub fn argpartition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_argpartition_axis(
-        out.as_out(),
-        a.as_raw(),
-        kth,
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_argpartition_axis(a.as_raw(), kth, axis, current_raw()?))
 }
 
 /// The `k` largest elements of the flattened array, in no particular order.
@@ -170,9 +129,7 @@ pub fn argpartition_axis(a: &Array, kth: i32, axis: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn topk(a: &Array, k: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_topk(out.as_out(), a.as_raw(), k, current_raw()?))?;
-    Ok(out)
+    mlx_op!(mlx_topk(a.as_raw(), k, current_raw()?))
 }
 
 /// The `k` largest elements along `axis`, in no particular order.
@@ -181,15 +138,7 @@ pub fn topk(a: &Array, k: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
 /// a `k` that is negative or larger than the size of `axis`.
 pub fn topk_axis(a: &Array, k: i32, axis: i32) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_topk_axis(
-        out.as_out(),
-        a.as_raw(),
-        k,
-        axis,
-        current_raw()?
-    ))?;
-    Ok(out)
+    mlx_op!(mlx_topk_axis(a.as_raw(), k, axis, current_raw()?))
 }
 
 /// Which insertion point [`searchsorted`] reports for values equal to elements of the
@@ -239,13 +188,10 @@ impl Side {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn searchsorted(sorted_sequence: &Array, values: &Array, side: Side) -> Result<Array> {
-    let mut out = Array::empty();
-    mlx_call!(mlx_searchsorted(
-        out.as_out(),
+    mlx_op!(mlx_searchsorted(
         sorted_sequence.as_raw(),
         values.as_raw(),
         side.as_c_str().as_ptr(),
         current_raw()?
-    ))?;
-    Ok(out)
+    ))
 }

@@ -340,7 +340,7 @@ fn truncated_safetensors_message_is_mlxs() -> Result<()> {
 fn wrong_magic_random_bytes_and_huge_lengths_are_errors() -> Result<()> {
     let dir = TempDir::new("garbage");
     let path = |ext: &str| dir.join(&format!("g.{ext}"));
-    let mut rng = crate::support::SplitMix(99);
+    let mut rng = crate::fuzz::SplitMix(99);
     for n in [0usize, 3, 64, 1000] {
         let bytes: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
         for ext in ["npy", "safetensors", "gguf"] {

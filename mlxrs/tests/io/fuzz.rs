@@ -10,7 +10,7 @@ use std::io::Cursor;
 
 use mlxrs::{Array, Dtype, GgufMetadata, Result, io};
 
-use crate::support::{SplitMix, TempDir, mutate};
+use crate::support::TempDir;
 
 /// 2,000 by default; `MLXRS_FUZZ_ITERATIONS` runs longer.
 fn iterations() -> usize {
@@ -235,4 +235,82 @@ fn seeds_load_unchanged() -> Result<()> {
     }
     let _ = Dtype::Float32;
     Ok(())
+}
+
+/// A small deterministic generator (SplitMix64) for the mutation fuzzers.
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// One random mutation of `input` (bit flips, interesting bytes and integers, inserts,
+/// deletes, truncation, chunk duplication).
+pub fn mutate(rng: &mut SplitMix, input: &[u8]) -> Vec<u8> {
+    let mut out = input.to_vec();
+    let rounds = 1 + rng.below(4);
+    for _ in 0..rounds {
+        if out.is_empty() {
+            out.push(rng.next() as u8);
+            continue;
+        }
+        let at = rng.below(out.len());
+        match rng.below(9) {
+            0 => out[at] ^= 1 << rng.below(8),
+            1 => {
+                out[at] =
+                    [0x00, 0xff, 0x7f, 0x80, b'(', b')', b',', b'-', b'"', b'{'][rng.below(10)]
+            }
+            2 => out[at] = rng.next() as u8,
+            3 => {
+                let value: u64 = [
+                    0,
+                    1,
+                    u64::from(u16::MAX),
+                    u64::from(u32::MAX),
+                    u64::MAX,
+                    i64::MAX as u64,
+                    1 << 31,
+                    1 << 40,
+                    input.len() as u64,
+                    input.len() as u64 + 1,
+                ][rng.below(10)];
+                let width = [2usize, 4, 8][rng.below(3)];
+                for (k, byte) in value.to_le_bytes()[..width].iter().enumerate() {
+                    if let Some(slot) = out.get_mut(at + k) {
+                        *slot = *byte;
+                    }
+                }
+            }
+            4 => out.insert(at, rng.next() as u8),
+            5 => {
+                let n = 1 + rng.below(8.min(out.len() - at));
+                out.drain(at..at + n);
+            }
+            6 => out.truncate(at),
+            7 => {
+                let n = 1 + rng.below(16.min(out.len() - at));
+                let chunk = out[at..at + n].to_vec();
+                let to = rng.below(out.len());
+                out.splice(to..to, chunk);
+            }
+            _ => {
+                // An ASCII digit run, to corrupt shapes and lengths in text headers.
+                let digits = b"1234567890";
+                out[at] = digits[rng.below(10)];
+            }
+        }
+    }
+    out
 }

@@ -1,7 +1,8 @@
-//! Integration tests of mlxrs's io, export, linalg, fft, random and fast modules. One
-//! test binary (it links all of MLX once); one module per area. Expected values were
-//! worked out by hand or printed once by Python MLX 0.32.2 (noted where so) and are
-//! hardcoded: nothing runs Python at test time.
+//! Integration tests of mlxrs's `io` module: files, Rust readers and writers, GGUF, the
+//! corpus of malformed files and the mutation fuzzers. One test binary (it links all of
+//! MLX once); one module per area. Expected values were worked out by hand or printed
+//! once by Python MLX 0.32.2 (noted where so) and are hardcoded: nothing runs Python at
+//! test time.
 
 #![allow(
     clippy::needless_borrows_for_generic_args,
@@ -13,13 +14,9 @@
 )]
 
 mod corpus;
-mod export;
-mod fast;
-mod fft;
 mod files;
 mod fuzz;
 mod gguf;
-mod linalg;
-mod random;
 mod readers;
+#[path = "../support/mod.rs"]
 mod support;

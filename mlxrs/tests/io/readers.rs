@@ -192,7 +192,7 @@ fn wrong_magic_and_random_bytes_are_errors() -> Result<()> {
         msg.starts_with("[load] Invalid header in Rust reader"),
         "{msg}"
     );
-    let mut rng = crate::support::SplitMix(5);
+    let mut rng = crate::fuzz::SplitMix(5);
     for n in [1usize, 8, 9, 100, 4096] {
         let junk: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
         assert!(mio::load_from_reader(Cursor::new(&junk)).is_err());

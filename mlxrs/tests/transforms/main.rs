@@ -8,5 +8,6 @@ mod custom;
 mod errors;
 mod finite_diff;
 mod structure;
+#[path = "../support/mod.rs"]
 mod support;
 mod vmap;

@@ -1,6 +1,6 @@
-//! Unit tests of the Rust-side checks in `shape.rs` (no MLX calls).
+//! Unit tests of the Rust-side checks in `views.rs` (no MLX calls).
 
-use super::check_strided_bounds;
+use super::views::check_strided_bounds;
 
 #[test]
 fn strided_views_must_stay_inside_the_array() {

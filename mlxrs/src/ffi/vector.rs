@@ -2,10 +2,9 @@
 
 use mlxrs_sys as sys;
 
-use crate::Array;
-use crate::Result;
-use crate::error::mlx_call;
-use crate::handle::handle;
+use super::call::{mlx_call, mlx_new};
+use super::handle::handle;
+use crate::{Array, Result};
 
 handle! {
     /// An owned mlx-c vector of arrays.
@@ -14,20 +13,26 @@ handle! {
 
 impl VectorArray {
     /// A new vector holding (shared references to) `arrays`.
-    pub(crate) fn from_arrays(arrays: &[Array]) -> Self {
-        crate::error::init();
-        // `Array` is `repr(transparent)` over `mlx_array`: the slice is an array of handles.
+    ///
+    /// # Errors
+    /// Not expected in practice: MLX's error if the vector cannot be made.
+    pub(crate) fn from_arrays(arrays: &[Array]) -> Result<Self> {
+        // `Array` is `repr(transparent)` over `mlx_array`: the slice is an array of live
+        // handles, which mlx-c copies (+1 each).
         let ptr = arrays.as_ptr().cast::<sys::mlx_array>();
-        // SAFETY: `ptr` points at `arrays.len()` live handles; mlx-c copies them (+1 each).
-        unsafe { VectorArray::from_raw(sys::mlx_vector_array_new_data(ptr, arrays.len())) }
+        mlx_new!(VectorArray, mlx_vector_array_new_data(ptr, arrays.len()))
     }
 
     /// A new vector from borrowed arrays.
-    pub(crate) fn from_refs(arrays: &[&Array]) -> Self {
+    ///
+    /// # Errors
+    /// As for [`VectorArray::from_arrays`].
+    pub(crate) fn from_refs(arrays: &[&Array]) -> Result<Self> {
         let raws: Vec<sys::mlx_array> = arrays.iter().map(|a| a.as_raw()).collect();
-        crate::error::init();
-        // SAFETY: `raws` holds live handles borrowed from `arrays`; mlx-c copies them.
-        unsafe { VectorArray::from_raw(sys::mlx_vector_array_new_data(raws.as_ptr(), raws.len())) }
+        mlx_new!(
+            VectorArray,
+            mlx_vector_array_new_data(raws.as_ptr(), raws.len())
+        )
     }
 
     /// +1 copies of the elements.
@@ -38,8 +43,7 @@ impl VectorArray {
 
 /// +1 copies of the elements of a borrowed vector (the vector stays its owner's).
 pub(crate) fn to_arrays(v: sys::mlx_vector_array) -> Result<Vec<Array>> {
-    // SAFETY: `v` is a live vector for the duration of this call.
-    let n = unsafe { sys::mlx_vector_array_size(v) };
+    let n = super::accessors::vector_array_size(v);
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let mut a = Array::empty();

@@ -7,34 +7,10 @@ use std::ffi::{CStr, CString, c_char};
 
 use mlxrs_sys as sys;
 
-use crate::error::mlx_call;
-use crate::handle::handle;
-use crate::{Array, Error, Result};
-
-/// `text` as a C string, or [`Error::InvalidArgument`] naming `name` if it holds a NUL.
-pub(crate) fn c_string(name: &'static str, text: &str) -> Result<CString> {
-    CString::new(text).map_err(|e| {
-        Error::invalid(
-            name,
-            format!(
-                "{text:?} contains a NUL byte at position {}",
-                e.nul_position()
-            ),
-        )
-    })
-}
-
-/// Reads a borrowed NUL-terminated string from mlx-c (lossily: MLX keeps UTF-8).
-///
-/// # Safety
-/// `p` must be null or point at a NUL-terminated string valid for this call.
-unsafe fn read_c_str(p: *const c_char) -> String {
-    if p.is_null() {
-        return String::new();
-    }
-    // SAFETY: guaranteed by the caller.
-    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-}
+use super::call::{mlx_call, mlx_new, mlx_step};
+use super::handle::handle;
+use super::marshal::{c_string, read_c_str};
+use crate::{Array, Result};
 
 handle! {
     /// An owned `mlx_map_string_to_array` (a C++ `unordered_map<string, array>`).
@@ -86,31 +62,24 @@ pub(crate) fn arrays_of(map: sys::mlx_map_string_to_array) -> Result<HashMap<Str
     if map.ctx.is_null() {
         return Ok(out);
     }
-    crate::error::init();
-    // SAFETY: `map` is a live, non-empty map; the iterator borrows it for this function.
-    let it =
-        unsafe { MapStringToArrayIter::from_raw(sys::mlx_map_string_to_array_iterator_new(map)) };
-    crate::error::check_handler("mlx_map_string_to_array_iterator_new")?;
+    // The iterator borrows the live, non-empty map for this function.
+    let it = mlx_new!(
+        MapStringToArrayIter,
+        mlx_map_string_to_array_iterator_new(map)
+    )?;
     loop {
         let mut key: *const c_char = std::ptr::null();
         let mut value = Array::empty();
-        crate::error::clear();
-        // SAFETY: the iterator is live; `key` receives a pointer into the map's own key,
-        // valid until the map changes (it does not, here); `value` is an owned handle.
-        let status = unsafe {
-            sys::mlx_map_string_to_array_iterator_next(&mut key, value.as_out(), it.as_raw())
-        };
-        match status {
-            0 => {
-                // SAFETY: a NUL-terminated key owned by the live map.
-                out.insert(unsafe { read_c_str(key) }, value);
-            }
-            // 2: the end of the map (not an error; no message).
-            2 => return Ok(out),
-            other => {
-                crate::error::check("mlx_map_string_to_array_iterator_next", other)?;
-            }
+        // `key` receives a pointer into the map's own key, valid until the map changes
+        // (it does not, here); `value` is an owned handle.
+        if !mlx_step!(
+            [2],
+            mlx_map_string_to_array_iterator_next(&mut key, value.as_out(), it.as_raw())
+        )? {
+            return Ok(out);
         }
+        // SAFETY: a NUL-terminated key owned by the live map.
+        out.insert(unsafe { read_c_str(key) }, value);
     }
 }
 
@@ -160,31 +129,25 @@ impl MapStringToString {
         if self.as_raw().ctx.is_null() {
             return Ok(out);
         }
-        // SAFETY: the map is live and non-empty; the iterator borrows it (via `&self`).
-        let it = unsafe {
-            MapStringToStringIter::from_raw(sys::mlx_map_string_to_string_iterator_new(
-                self.as_raw(),
-            ))
-        };
-        crate::error::check_handler("mlx_map_string_to_string_iterator_new")?;
+        // The iterator borrows the live, non-empty map (via `&self`).
+        let it = mlx_new!(
+            MapStringToStringIter,
+            mlx_map_string_to_string_iterator_new(self.as_raw())
+        )?;
         loop {
             let mut key: *const c_char = std::ptr::null();
             let mut value: *const c_char = std::ptr::null();
-            crate::error::clear();
-            // SAFETY: the iterator is live; `key`/`value` receive pointers into the map's
-            // own strings, valid while the map is unchanged.
-            let status = unsafe {
-                sys::mlx_map_string_to_string_iterator_next(&mut key, &mut value, it.as_raw())
-            };
-            match status {
-                0 => {
-                    // SAFETY: NUL-terminated strings owned by the live map.
-                    let (k, v) = unsafe { (read_c_str(key), read_c_str(value)) };
-                    out.insert(k, v);
-                }
-                2 => return Ok(out),
-                other => crate::error::check("mlx_map_string_to_string_iterator_next", other)?,
+            // `key`/`value` receive pointers into the map's own strings, valid while the
+            // map is unchanged.
+            if !mlx_step!(
+                [2],
+                mlx_map_string_to_string_iterator_next(&mut key, &mut value, it.as_raw())
+            )? {
+                return Ok(out);
             }
+            // SAFETY: NUL-terminated strings owned by the live map.
+            let (k, v) = unsafe { (read_c_str(key), read_c_str(value)) };
+            out.insert(k, v);
         }
     }
 }
@@ -230,8 +193,7 @@ impl VectorString {
         if self.as_raw().ctx.is_null() {
             return Ok(Vec::new());
         }
-        // SAFETY: the vector is live.
-        let n = unsafe { sys::mlx_vector_string_size(self.as_raw()) };
+        let n = super::accessors::vector_string_size(self.as_raw());
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
             let mut p: *mut c_char = std::ptr::null_mut();

@@ -210,6 +210,19 @@ struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
+    /// The shape after the slices and new axes of an index without arrays (integer
+    /// indices drop their axes).
+    fn sliced_shape(&self) -> Vec<i32> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Slice(s) => Some(s.len),
+                Entry::NewAxis => Some(1),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn new(shape: &[i32], indices: &'a [Idx]) -> Result<Plan<'a>> {
         let ndim = shape.len();
         let consuming = indices
@@ -367,15 +380,7 @@ impl Array {
         let plan = Plan::new(&shape, indices)?;
         if !plan.has_arrays() {
             let sliced = apply_spans(self, &plan.spans(&shape, true))?;
-            let out_shape: Vec<i32> = plan
-                .entries
-                .iter()
-                .filter_map(|e| match e {
-                    Entry::Slice(s) => Some(s.len),
-                    Entry::NewAxis => Some(1),
-                    _ => None,
-                })
-                .collect();
+            let out_shape = plan.sliced_shape();
             return reshape_if_needed(sliced, &out_shape);
         }
         let sliced = apply_spans(self, &plan.spans(&shape, false))?;
@@ -504,15 +509,7 @@ impl Array {
         };
         if !plan.has_arrays() {
             let spans = plan.spans(&shape, true);
-            let view_shape: Vec<i32> = plan
-                .entries
-                .iter()
-                .filter_map(|e| match e {
-                    Entry::Slice(s) => Some(s.len),
-                    Entry::NewAxis => Some(1),
-                    _ => None,
-                })
-                .collect();
+            let view_shape = plan.sliced_shape();
             let region: Vec<i32> = spans.iter().map(|s| s.len).collect();
             let update = ops::broadcast_to(&value, &view_shape)?;
             let update = reshape_if_needed(update, &region)?;

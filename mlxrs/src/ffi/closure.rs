@@ -13,21 +13,24 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use mlxrs_sys as sys;
 
-use crate::error::{self, mlx_call};
-use crate::handle::handle;
-use crate::vector::{self, VectorArray};
-use crate::{Array, Error, Result};
+use super::call::{mlx_call, mlx_new};
+use super::handle::handle;
+use super::status;
+use super::vector::{self, VectorArray};
+#[cfg(doc)]
+use crate::Error;
+use crate::{Array, Result};
 
 /// Runs a trampoline body: never unwinds, stores errors and panics for the caller.
 fn guard(body: impl FnOnce() -> Result<()>) -> c_int {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => 0,
         Ok(Err(e)) => {
-            error::store_pending(e);
+            status::store_pending(e);
             1
         }
         Err(panic) => {
-            error::store_panic(panic);
+            status::store_panic(panic);
             1
         }
     }
@@ -58,19 +61,6 @@ fn into_payload<F>(f: F) -> *mut c_void {
 unsafe fn payload_ref<'a, F>(payload: *mut c_void) -> &'a F {
     // SAFETY: guaranteed by the caller.
     unsafe { &*payload.cast::<F>() }
-}
-
-/// Checks a freshly made closure handle. A null `ctx` means construction failed; mlx-c
-/// has then already run the payload destructor (its `shared_ptr` owned it), so the
-/// payload must not be freed again here.
-fn check_made(what: &'static str, ctx: *mut c_void) -> Result<()> {
-    error::check_handler(what)?;
-    if ctx.is_null() {
-        return Err(Error::Backend(format!(
-            "{what}: mlx-c could not create the closure"
-        )));
-    }
-    Ok(())
 }
 
 handle! {
@@ -117,21 +107,16 @@ impl Closure {
     where
         F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
     {
-        error::init();
-        error::clear();
-        // SAFETY: the trampoline and destructor match `F`; mlx-c takes ownership of the
-        // payload (and frees it with `drop_box::<F>`, also when construction fails).
-        let raw = unsafe {
-            sys::mlx_closure_new_func_payload(
+        // The trampoline and destructor match `F`; mlx-c owns the payload from here on
+        // and frees it with `drop_box::<F>` (also when construction fails).
+        mlx_new!(
+            Closure,
+            mlx_closure_new_func_payload(
                 Some(closure_trampoline::<F>),
                 into_payload(f),
-                Some(drop_box::<F>),
+                Some(drop_box::<F>)
             )
-        };
-        // SAFETY: a +1 handle (or an empty one, which Drop skips).
-        let c = unsafe { Closure::from_raw(raw) };
-        check_made("mlx_closure_new_func_payload", raw.ctx)?;
-        Ok(c)
+        )
     }
 
     /// Calls the closure through MLX.
@@ -140,9 +125,9 @@ impl Closure {
     /// The Rust closure's own error, as it returned it; [`Error::ClosurePanicked`] if it
     /// panicked; MLX's error ([`Error::Backend`]) if MLX rejects the call.
     pub fn apply(&self, args: &[Array]) -> Result<Vec<Array>> {
-        let input = VectorArray::from_arrays(args);
+        let input = VectorArray::from_arrays(args)?;
         let mut out = VectorArray::empty();
-        error::clear_pending();
+        status::clear_pending();
         mlx_call!(mlx_closure_apply(
             out.as_out(),
             self.as_raw(),
@@ -167,10 +152,10 @@ impl ClosureValueAndGrad {
     /// [`Error::ClosurePanicked`] if it panicked; MLX's error ([`Error::Backend`]) if MLX
     /// rejects the call (e.g. an argument number out of range).
     pub fn apply(&self, args: &[Array]) -> Result<(Vec<Array>, Vec<Array>)> {
-        let input = VectorArray::from_arrays(args);
+        let input = VectorArray::from_arrays(args)?;
         let mut values = VectorArray::empty();
         let mut grads = VectorArray::empty();
-        error::clear_pending();
+        status::clear_pending();
         mlx_call!(mlx_closure_value_and_grad_apply(
             values.as_out(),
             grads.as_out(),
@@ -220,20 +205,16 @@ impl ClosureCustom {
     where
         F: Fn(&[Array], &[Array], &[Array]) -> Result<Vec<Array>> + 'static,
     {
-        error::init();
-        error::clear();
-        // SAFETY: as in `Closure::new`.
-        let raw = unsafe {
-            sys::mlx_closure_custom_new_func_payload(
+        // The trampoline and destructor match `F`; mlx-c owns the payload from here on
+        // and frees it with `drop_box::<F>` (also when construction fails).
+        mlx_new!(
+            ClosureCustom,
+            mlx_closure_custom_new_func_payload(
                 Some(custom_trampoline::<F>),
                 into_payload(f),
-                Some(drop_box::<F>),
+                Some(drop_box::<F>)
             )
-        };
-        // SAFETY: a +1 handle (or an empty one).
-        let c = unsafe { ClosureCustom::from_raw(raw) };
-        check_made("mlx_closure_custom_new_func_payload", raw.ctx)?;
-        Ok(c)
+        )
     }
 }
 
@@ -284,20 +265,16 @@ impl ClosureCustomJvp {
     where
         F: Fn(&[Array], &[Array], &[i32]) -> Result<Vec<Array>> + 'static,
     {
-        error::init();
-        error::clear();
-        // SAFETY: as in `Closure::new`.
-        let raw = unsafe {
-            sys::mlx_closure_custom_jvp_new_func_payload(
+        // The trampoline and destructor match `F`; mlx-c owns the payload from here on
+        // and frees it with `drop_box::<F>` (also when construction fails).
+        mlx_new!(
+            ClosureCustomJvp,
+            mlx_closure_custom_jvp_new_func_payload(
                 Some(custom_jvp_trampoline::<F>),
                 into_payload(f),
-                Some(drop_box::<F>),
+                Some(drop_box::<F>)
             )
-        };
-        // SAFETY: a +1 handle (or an empty one).
-        let c = unsafe { ClosureCustomJvp::from_raw(raw) };
-        check_made("mlx_closure_custom_jvp_new_func_payload", raw.ctx)?;
-        Ok(c)
+        )
     }
 }
 
@@ -322,7 +299,7 @@ where
         // SAFETY: mlx-c passes the payload made in `ClosureKwargs::new::<F>`.
         let f = unsafe { payload_ref::<F>(payload) };
         // +1 copies of both inputs; `args` and `kwargs` stay MLX's.
-        let out = f(&vector::to_arrays(args)?, &crate::map::arrays_of(kwargs)?)?;
+        let out = f(&vector::to_arrays(args)?, &super::map::arrays_of(kwargs)?)?;
         // SAFETY: `res` is mlx-c's live result vector.
         unsafe { vector::set_into(res, &out) }
     })
@@ -337,19 +314,15 @@ impl ClosureKwargs {
     where
         F: Fn(&[Array], &std::collections::HashMap<String, Array>) -> Result<Vec<Array>> + 'static,
     {
-        error::init();
-        error::clear();
-        // SAFETY: as in `Closure::new`.
-        let raw = unsafe {
-            sys::mlx_closure_kwargs_new_func_payload(
+        // The trampoline and destructor match `F`; mlx-c owns the payload from here on
+        // and frees it with `drop_box::<F>` (also when construction fails).
+        mlx_new!(
+            ClosureKwargs,
+            mlx_closure_kwargs_new_func_payload(
                 Some(kwargs_trampoline::<F>),
                 into_payload(f),
-                Some(drop_box::<F>),
+                Some(drop_box::<F>)
             )
-        };
-        // SAFETY: a +1 handle (or an empty one).
-        let c = unsafe { ClosureKwargs::from_raw(raw) };
-        check_made("mlx_closure_kwargs_new_func_payload", raw.ctx)?;
-        Ok(c)
+        )
     }
 }

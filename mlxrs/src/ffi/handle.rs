@@ -9,7 +9,7 @@ macro_rules! handle {
         $(#[$meta:meta])*
         $vis:vis struct $name:ident($raw:ident) { new: $new:ident, free: $free:ident }
     ) => {
-        $crate::handle::handle!(@owner $(#[$meta])* $vis struct $name($raw) { free: $free });
+        $crate::ffi::handle!(@owner $(#[$meta])* $vis struct $name($raw) { free: $free });
 
         impl $name {
             /// An empty handle (from the `*_new` constructor), to be filled through
@@ -17,7 +17,7 @@ macro_rules! handle {
             #[inline]
             #[allow(dead_code)]
             pub(crate) fn empty() -> Self {
-                $crate::error::init();
+                $crate::ffi::init();
                 // SAFETY: the `*_new` constructors take no input and cannot fail.
                 Self { raw: unsafe { ::mlxrs_sys::$new() } }
             }
@@ -29,14 +29,14 @@ macro_rules! handle {
         $(#[$meta:meta])*
         $vis:vis struct $name:ident($raw:ident) { free: $free:ident }
     ) => {
-        $crate::handle::handle!(@owner $(#[$meta])* $vis struct $name($raw) { free: $free });
+        $crate::ffi::handle!(@owner $(#[$meta])* $vis struct $name($raw) { free: $free });
 
         impl $name {
             /// An empty (null) handle, to be filled through [`Self::as_out`].
             #[inline]
             #[allow(dead_code)]
             pub(crate) fn empty() -> Self {
-                $crate::error::init();
+                $crate::ffi::init();
                 Self { raw: <::mlxrs_sys::$raw as ::std::default::Default>::default() }
             }
         }
@@ -60,7 +60,7 @@ macro_rules! handle {
             #[inline]
             #[allow(dead_code)]
             pub unsafe fn from_raw(raw: ::mlxrs_sys::$raw) -> Self {
-                $crate::error::init();
+                $crate::ffi::init();
                 Self { raw }
             }
 

@@ -17,7 +17,6 @@
 //! makes `good()` false, and is returned by the lending call in place of MLX's generic
 //! `"[mlx_io_reader] unable to read ..."` message.
 
-use std::any::Any;
 use std::ffi::{CString, c_char, c_int, c_void};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -26,8 +25,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use mlxrs_sys as sys;
 
-use crate::error::mlx_value;
-use crate::handle::handle;
+use super::call::mlx_new;
+use super::handle::handle;
+use super::status::panic_text;
 use crate::{Error, Result};
 
 handle! {
@@ -66,16 +66,6 @@ impl<T> Shared<T> {
         if slot.is_none() {
             *slot = Some(err);
         }
-    }
-}
-
-pub(crate) fn panic_text(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a non-string panic payload".to_string()
     }
 }
 
@@ -393,13 +383,7 @@ impl<T: Read + Seek + Send> Lent<'_, T> {
             label: Some(label::<T>),
             free: Some(free::<T>),
         };
-        let raw = mlx_value!(mlx_io_reader_new(self.descriptor(), vtable))?;
-        // SAFETY: a +1 handle (a null one, on allocation failure, is skipped by Drop).
-        let reader = unsafe { IoReader::from_raw(raw) };
-        if raw.ctx.is_null() {
-            return Err(Error::Backend("mlx_io_reader_new failed".into()));
-        }
-        Ok(reader)
+        mlx_new!(IoReader, mlx_io_reader_new(self.descriptor(), vtable))
     }
 }
 
@@ -417,13 +401,7 @@ impl<T: Write + Seek + Send> Lent<'_, T> {
             label: Some(label::<T>),
             free: Some(free::<T>),
         };
-        let raw = mlx_value!(mlx_io_writer_new(self.descriptor(), vtable))?;
-        // SAFETY: a +1 handle (a null one, on allocation failure, is skipped by Drop).
-        let writer = unsafe { IoWriter::from_raw(raw) };
-        if raw.ctx.is_null() {
-            return Err(Error::Backend("mlx_io_writer_new failed".into()));
-        }
-        Ok(writer)
+        mlx_new!(IoWriter, mlx_io_writer_new(self.descriptor(), vtable))
     }
 }
 
