@@ -77,6 +77,8 @@ fn run(kind: Kind, targets: &[&str], filters: &[String]) -> Result<()> {
             &host,
             "--package",
             "mlxrs",
+            "--features",
+            "ndarray,safetensors",
         ])
         .args(targets)
         .arg("--")

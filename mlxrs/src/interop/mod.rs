@@ -1,6 +1,6 @@
 //! Interoperability with the crates Rust users hold their data in, behind features:
-//! `ndarray` ([`ndarray`](mod@self::ndarray)) and `safetensors`
-//! ([`safetensors`](mod@self::safetensors)). Built on the public API only.
+//! `ndarray` (module `interop::ndarray`) and `safetensors` (module
+//! `interop::safetensors`). Built on the public API only.
 
 #[cfg(feature = "ndarray")]
 pub mod ndarray;
