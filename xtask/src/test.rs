@@ -64,6 +64,13 @@ pub fn run(args: &[String]) -> Result<()> {
         test.env("MLXRS_DEFAULT_DEVICE", "cpu");
     }
     test.env("MLXRS_DIGITS", &digits);
+    if with_oracle {
+        // The tests that run Python MLX themselves (weights and state moving between the
+        // two) find the oracle's pinned copy, and fail rather than skip without it.
+        let python_path = setup::python_mlx()?;
+        test.env("PYTHONPATH", &python_path)
+            .env("MLXRS_REQUIRE_PYTHON", "1");
+    }
     if gpu {
         test.args(["--features", "mlxrs/gpu-tests"]);
     }
