@@ -6,6 +6,7 @@ mod bench;
 mod bindgen;
 mod coverage;
 mod docsrs;
+mod downstream;
 mod from_python;
 mod oracle;
 mod pins;
@@ -50,6 +51,9 @@ commands:
   docsrs                             build mlxrs-sys's and mlxrs's docs as docs.rs does (DOCS_RS=1,
                                      no MLX or mlx-c), failing on any warning; check that
                                      `cargo package --list` holds the files a registry build needs
+  downstream                         a new crate outside the workspace uses mlxrs as the README's
+                                     `Using mlxrs from your crate` says, builds offline and runs
+                                     (a value_and_grad and a matmul, numbers checked)
   from-python                        check docs/FROM_PYTHON.md: its Rust paths exist in mlxrs and
                                      every function of Python's mlx.core has a row
   leak-check                         run the mlxrs test suites under valgrind's leak checker
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         "sanitize" => sanitize::asan(rest),
         "coverage" => coverage::run(rest),
         "docsrs" => docsrs::run(rest),
+        "downstream" => downstream::run(rest),
         "from-python" => from_python::run(rest),
         "oracle" => oracle::run(rest),
         "help" | "--help" | "-h" => {
