@@ -65,7 +65,8 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=compat/mlxrs_format_compat.h");
     println!("cargo:rerun-if-changed=compat/mlxrs_mlx_error_fix.h");
-    println!("cargo:rustc-check-cfg=cfg(mlxrs_docsrs)");
+    // Declared before the documentation-only return: `src/lib.rs` tests this cfg.
+    println!("cargo:rustc-check-cfg=cfg(mlxrs_openblas)");
 
     if env::var("DOCS_RS").is_ok()
         || env::var_os("CARGO_FEATURE_DOC_ONLY").is_some()
@@ -114,7 +115,6 @@ fn run() -> Result<(), String> {
     // loader resolves libmlx's (and the wheel LAPACK's) BLAS calls to the first library
     // in load order that defines them, and libraries a binary links directly load before
     // libmlx's own dependencies.
-    println!("cargo:rustc-check-cfg=cfg(mlxrs_openblas)");
     match find_blas()? {
         Some(lib) => {
             println!("cargo:rerun-if-changed={}", lib.display());

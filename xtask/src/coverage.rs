@@ -13,7 +13,7 @@
 //! MLX's `mlx.nn`, `mlx.nn.losses`, `mlx.nn.init`, `mlx.optimizers` and `mlx.utils` to
 //! its mlxrs path and lists the missing ones; it reports, but does not fail on, gaps.
 
-mod nn;
+pub mod nn;
 
 use crate::{Result, project_root, setup, third_party};
 use std::collections::{BTreeMap, BTreeSet};
@@ -85,7 +85,7 @@ fn headers_dir() -> Result<PathBuf> {
     Ok(src.join("mlx/c"))
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+pub fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     for entry in entries {
         let path = entry.map_err(|e| e.to_string())?.path();

@@ -5,6 +5,9 @@
 mod bench;
 mod bindgen;
 mod coverage;
+mod docsrs;
+mod downstream;
+mod from_python;
 mod oracle;
 mod pins;
 mod sanitize;
@@ -45,6 +48,14 @@ commands:
                                      target/bench-report.{md,json,svg}
   example <name> [-- <args>]         setup, then run mlxrs's example <name> (release build;
                                      train_digits and classify_digits also fetch the digits)
+  docsrs                             build mlxrs-sys's and mlxrs's docs as docs.rs does (DOCS_RS=1,
+                                     no MLX or mlx-c), failing on any warning; check that
+                                     `cargo package --list` holds the files a registry build needs
+  downstream                         a new crate outside the workspace uses mlxrs as the README's
+                                     `Using mlxrs from your crate` says, builds offline and runs
+                                     (a value_and_grad and a matmul, numbers checked)
+  from-python                        check docs/FROM_PYTHON.md: its Rust paths exist in mlxrs and
+                                     every function of Python's mlx.core has a row
   leak-check                         run the mlxrs test suites under valgrind's leak checker
   tidy                               repository invariants (layers, pins agree)
   tsan [-- FILTER...]                the thread tests under ThreadSanitizer (nightly, -Zbuild-std;
@@ -71,6 +82,9 @@ fn main() -> ExitCode {
         "tsan" => sanitize::tsan(rest),
         "sanitize" => sanitize::asan(rest),
         "coverage" => coverage::run(rest),
+        "docsrs" => docsrs::run(rest),
+        "downstream" => downstream::run(rest),
+        "from-python" => from_python::run(rest),
         "oracle" => oracle::run(rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");

@@ -1,6 +1,6 @@
 //! `cargo xtask test` and `cargo xtask leak-check`.
 
-use crate::{Result, cargo, oracle, project_root, run_cmd, setup};
+use crate::{Result, cargo, docsrs, from_python, oracle, project_root, run_cmd, setup};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -52,6 +52,10 @@ pub fn run(args: &[String]) -> Result<()> {
                 .args(["--features", INTEROP_FEATURES])
                 .env("RUSTDOCFLAGS", "-D warnings"),
         )?;
+        // The docs as docs.rs builds them: no native library at hand.
+        docsrs::run(&[])?;
+        // docs/FROM_PYTHON.md against mlxrs's sources and Python's mlx.core.
+        from_python::run(&[])?;
     }
 
     // GPU suites: only where MLX was set up with a GPU backend, or when asked.

@@ -317,6 +317,15 @@ impl Crate {
         None
     }
 
+    /// Whether `module` (`nn::losses`, `""` for the root) is a module of this crate.
+    pub fn has_module(&self, module: &str) -> bool {
+        self.resolve_module(
+            "",
+            &module.split("::").map(String::from).collect::<Vec<_>>(),
+        )
+        .is_some_and(|m| m == module)
+    }
+
     /// The module a `use` path (relative to `from`) names, if it is one of this crate's.
     fn resolve_module(&self, from: &str, path: &[String]) -> Option<String> {
         let mut current: Vec<&str> = if from.is_empty() {
