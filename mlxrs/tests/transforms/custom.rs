@@ -305,7 +305,8 @@ fn second_derivative_through_checkpoint() -> Result<()> {
 /// they are. The rule here computes `x * w + 100`, visibly not the forward `x * w`.
 #[test]
 fn custom_function_vmap_rule_is_used_under_vmap() -> Result<()> {
-    let seen: Rc<RefCell<Vec<(Vec<i32>, Vec<Option<i32>>)>>> = Rc::default();
+    type Calls = Vec<(Vec<i32>, Vec<Option<i32>>)>;
+    let seen: Rc<RefCell<Calls>> = Rc::default();
     let log = seen.clone();
     let f = custom_function(|xs: &[Array]| Ok(vec![multiply(&xs[0], &xs[1])?]))?
         .vmap(move |xs: &[Array], axes: &[Option<i32>]| {
