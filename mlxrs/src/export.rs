@@ -44,7 +44,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::ffi::closure::{Closure, ClosureKwargs};
-use crate::ffi::{MapStringToArray, VectorArray, handle, mlx_call, mlx_new};
+use crate::ffi::{MapStringToArray, TempCFile, VectorArray, c_string, handle, mlx_call, mlx_new};
 use crate::io::path_arg;
 use crate::{Array, Error, Result};
 
@@ -292,4 +292,52 @@ impl ImportedFunction {
         ))?;
         out.to_arrays()
     }
+}
+
+handle! {
+    /// The names given to arrays in a DOT export.
+    struct NodeNamer(mlx_node_namer) { new: mlx_node_namer_new, free: mlx_node_namer_free }
+}
+
+/// The graph that computes `outputs`, in Graphviz DOT format (Python:
+/// `mx.export_to_dot`). The graph includes every unevaluated input of the outputs,
+/// recursively: operations are boxes labelled with MLX's primitive names (`Add`,
+/// `Multiply`, ...), arrays are ellipses named `A`, `B`, ... unless `names` gives them a
+/// name (Python's keyword arguments).
+///
+/// Python writes the text to a file; this returns it (write it with
+/// [`std::fs::write`]).
+///
+/// ```
+/// use mlxrs::{Array, export::export_to_dot, ops};
+/// let x = Array::from_slice(&[1.0f32, 2.0], &[2])?;
+/// let y = ops::add(&ops::exp(&x)?, &x)?;
+/// let dot = export_to_dot(&[&y], &[("x", &x)])?;
+/// assert!(dot.starts_with("digraph {"));
+/// assert!(dot.contains("label =\"Exp\"") && dot.contains("label =\"Add\""));
+/// assert!(dot.contains("\"x\" ->"));
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidArgument`] (`names`) for a name holding a NUL byte; MLX's error if the
+/// graph cannot be written.
+pub fn export_to_dot(outputs: &[&Array], names: &[(&str, &Array)]) -> Result<String> {
+    let namer = NodeNamer::empty();
+    for (name, array) in names {
+        let name = c_string("names", name)?;
+        mlx_call!(mlx_node_namer_set_name(
+            namer.as_raw(),
+            array.as_raw(),
+            name.as_ptr()
+        ))?;
+    }
+    let outputs = VectorArray::from_refs(outputs)?;
+    let file = TempCFile::new()?;
+    mlx_call!(mlx_export_to_dot(
+        file.as_raw(),
+        namer.as_raw(),
+        outputs.as_raw()
+    ))?;
+    file.read_to_string()
 }

@@ -114,8 +114,8 @@ pub use device::{Device, DeviceGuard, DeviceType};
 pub use dtype::{ArrayElement, Complex64, Dtype};
 pub use error::{EmptyInput, Error, Result};
 pub use export::{
-    FunctionExporter, ImportedFunction, export_function, export_function_kwargs, exporter,
-    import_function,
+    FunctionExporter, ImportedFunction, export_function, export_function_kwargs, export_to_dot,
+    exporter, import_function,
 };
 pub use io::{
     GgufMetadata, load, load_from_reader, load_gguf, load_gguf_from_reader, load_safetensors,
@@ -132,8 +132,8 @@ pub use runtime::{Info, info, set_blas_threads};
 pub use stream::{Stream, StreamGuard};
 /// The transforms, flat at the crate root as in Python's `mlx.core` (`mlxrs::grad`, ...).
 pub use transforms::{
-    CustomFunction, ValuesAndGrads, async_eval, checkpoint, compile, custom_function, custom_vjp,
-    disable_compile, enable_compile, eval, grad, jvp, value_and_grad, vjp, vmap,
+    CustomFunction, ValuesAndGrads, VmapAxes, async_eval, checkpoint, compile, custom_function,
+    custom_vjp, disable_compile, enable_compile, eval, grad, jvp, value_and_grad, vjp, vmap,
 };
 
 /// mlxrs-sys, for the `unsafe` escape hatches (`Array::from_raw`, `as_raw`, ...).

@@ -25,7 +25,9 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 
-use crate::ffi::closure::{ClosureCustom, ClosureCustomJvp, ClosureValueAndGrad};
+use crate::ffi::closure::{
+    ClosureCustom, ClosureCustomJvp, ClosureCustomVmap, ClosureValueAndGrad,
+};
 use crate::ffi::{self, VectorArray, mlx_call};
 use crate::{Array, Error, Result};
 
@@ -110,7 +112,9 @@ fn check_arity(transform: &'static str, argnums: &[i32], nargs: usize) -> Result
 }
 
 /// `value_and_grad(f, argnums)`: a function returning `(f(args), gradients of f's first
-/// output with respect to args[argnums])`. The first output must be a scalar.
+/// output with respect to args[argnums])`. The first output must be a scalar; further
+/// outputs are auxiliary, as in Python's `(loss, aux)` convention: returned among the
+/// values, not differentiated (JAX's `has_aux=True`).
 ///
 /// # Errors
 /// [`Error::EmptyInput`] (context "value_and_grad: argnums") for empty `argnums`,
@@ -125,13 +129,16 @@ pub fn value_and_grad<F>(
 where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
 {
-    make_value_and_grad("value_and_grad", f, argnums)
+    make_value_and_grad("value_and_grad", f, argnums, false)
 }
 
+/// `single_output`: [`grad`]'s rule, which (as Python's `mx.grad`) refuses a function
+/// with outputs beyond the scalar it differentiates.
 fn make_value_and_grad<F>(
     name: &'static str,
     f: F,
     argnums: &[i32],
+    single_output: bool,
 ) -> Result<impl Fn(&[Array]) -> Result<ValuesAndGrads> + 'static>
 where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
@@ -149,6 +156,16 @@ where
                 ),
             ));
         };
+        if single_output && out.len() > 1 {
+            return Err(Error::invalid(
+                "f",
+                format!(
+                    "{name}: the function returned {} outputs; it must return one scalar \
+                     (use value_and_grad for auxiliary outputs)",
+                    out.len()
+                ),
+            ));
+        }
         // MLX would report this as a cotangent mismatch inside `vjp`; name the transform.
         if first.ndim() != 0 {
             return Err(Error::invalid(
@@ -175,16 +192,21 @@ where
     })
 }
 
-/// `grad(f, argnums)`: a function returning the gradients of `f`'s (scalar) first output
-/// with respect to `args[argnums]`, one per argnum.
+/// `grad(f, argnums)`: a function returning the gradients of `f`'s output, a scalar, with
+/// respect to `args[argnums]`, one per argnum.
+///
+/// As in Python (`mx.grad` raises for a tuple), `f` must return exactly one array: a
+/// function with auxiliary outputs goes through [`value_and_grad`], which returns them
+/// with the value.
 ///
 /// # Errors
-/// As [`value_and_grad`], with "grad" in the messages.
+/// As [`value_and_grad`], with "grad" in the messages; also [`Error::InvalidArgument`]
+/// (`f`) when `f` returns more than one output.
 pub fn grad<F>(f: F, argnums: &[i32]) -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static>
 where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
 {
-    let vag = make_value_and_grad("grad", f, argnums)?;
+    let vag = make_value_and_grad("grad", f, argnums, true)?;
     Ok(move |args: &[Array]| vag(args).map(|(_, g)| g))
 }
 
@@ -282,6 +304,7 @@ pub struct CustomFunction {
     forward: Closure,
     vjp: Option<ClosureCustom>,
     jvp: Option<ClosureCustomJvp>,
+    vmap: Option<ClosureCustomVmap>,
 }
 
 /// Starts a [`CustomFunction`] from `forward`; add rules with [`CustomFunction::vjp`] and
@@ -312,6 +335,7 @@ where
         forward: Closure::new(forward)?,
         vjp: None,
         jvp: None,
+        vmap: None,
     })
 }
 
@@ -341,6 +365,34 @@ impl CustomFunction {
         Ok(self)
     }
 
+    /// The vmap rule (Python: `@f.vmap`): `(inputs, axes) -> (outputs, out_axes)`, where
+    /// `axes[i]` is the mapped axis of input `i` (`None`: not mapped) and `out_axes[j]`
+    /// the mapped axis of output `j` in the batched outputs it returns.
+    ///
+    /// ```
+    /// use mlxrs::{Array, ops::{multiply, sin}, transforms::{custom_function, vmap}};
+    /// // a rule that (visibly) computes 2 * sin(x) instead of sin(x) when mapped
+    /// let f = custom_function(|xs: &[Array]| Ok(vec![sin(&xs[0])?]))?
+    ///     .vmap(|xs: &[Array], axes: &[Option<i32>]| {
+    ///         Ok((vec![multiply(&sin(&xs[0])?, &Array::from(2.0f32))?], axes.to_vec()))
+    ///     })?
+    ///     .build()?;
+    /// let x = Array::from_slice(&[0.5f32, -0.5], &[2])?;
+    /// let y = vmap(f, 0, 0)?(&[x])?[0].to_vec::<f32>()?;
+    /// assert!((y[0] - 2.0 * 0.5f32.sin()).abs() < 1e-6 && (y[1] + 2.0 * 0.5f32.sin()).abs() < 1e-6);
+    /// # Ok::<(), mlxrs::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Not expected in practice: [`Error::Backend`] if mlx-c cannot create the closure.
+    pub fn vmap<V>(mut self, rule: V) -> Result<Self>
+    where
+        V: Fn(&[Array], &[Option<i32>]) -> Result<(Vec<Array>, Vec<Option<i32>>)> + 'static,
+    {
+        self.vmap = Some(ClosureCustomVmap::new(rule)?);
+        Ok(self)
+    }
+
     /// The function with its rules.
     ///
     /// # Errors
@@ -352,13 +404,17 @@ impl CustomFunction {
         let empty_jvp = ClosureCustomJvp::empty();
         let vjp = self.vjp.as_ref().unwrap_or(&empty_vjp);
         let jvp = self.jvp.as_ref().unwrap_or(&empty_jvp);
+        let vmap = match &self.vmap {
+            Some(rule) => rule.as_raw(),
+            None => ffi::no_custom_vmap(),
+        };
         let mut out = Closure::empty();
         mlx_call!(mlx_custom_function(
             out.as_out(),
             self.forward.as_raw(),
             vjp.as_raw(),
             jvp.as_raw(),
-            ffi::no_custom_vmap()
+            vmap
         ))?;
         Ok(callable(out))
     }
@@ -429,52 +485,181 @@ pub fn disable_compile() -> Result<()> {
     mlx_call!(mlx_disable_compile())
 }
 
+/// The `in_axes` or `out_axes` of [`vmap`], as Python accepts them: one axis for every
+/// argument (output), or one entry per argument (output). An axis may be negative
+/// (counted from the end); `None` marks an argument that is not mapped (passed whole to
+/// every call). Outputs must all be mapped, as in Python.
+///
+/// Built by conversion: `0` or `Some(0)` or `None` (one for all), `&[0, 1]`, `[0, 1]` or
+/// `vec![0, 1]` (every entry mapped), `&[Some(0), None]` and the like.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VmapAxes {
+    /// The same axis (or `None`: not mapped) for every argument or output; Python's
+    /// `in_axes=0`.
+    All(Option<i32>),
+    /// One axis (or `None`) per argument or output; Python's `in_axes=(0, None)`.
+    Each(Vec<Option<i32>>),
+}
+
+impl VmapAxes {
+    /// One entry per argument (output), `what` naming the parameter in errors.
+    fn per_item(&self, what: &'static str, n: usize, items: &str) -> Result<Vec<Option<i32>>> {
+        match self {
+            VmapAxes::All(axis) => Ok(vec![*axis; n]),
+            VmapAxes::Each(axes) if axes.len() == n => Ok(axes.clone()),
+            VmapAxes::Each(axes) => Err(Error::invalid(
+                what,
+                format!("vmap: {} {what} for a call with {n} {items}", axes.len()),
+            )),
+        }
+    }
+}
+
+impl From<i32> for VmapAxes {
+    fn from(axis: i32) -> Self {
+        VmapAxes::All(Some(axis))
+    }
+}
+
+impl From<Option<i32>> for VmapAxes {
+    fn from(axis: Option<i32>) -> Self {
+        VmapAxes::All(axis)
+    }
+}
+
+impl From<&[i32]> for VmapAxes {
+    fn from(axes: &[i32]) -> Self {
+        VmapAxes::Each(axes.iter().copied().map(Some).collect())
+    }
+}
+
+impl From<Vec<i32>> for VmapAxes {
+    fn from(axes: Vec<i32>) -> Self {
+        axes.as_slice().into()
+    }
+}
+
+impl From<&Vec<i32>> for VmapAxes {
+    fn from(axes: &Vec<i32>) -> Self {
+        axes.as_slice().into()
+    }
+}
+
+impl<const N: usize> From<[i32; N]> for VmapAxes {
+    fn from(axes: [i32; N]) -> Self {
+        axes.as_slice().into()
+    }
+}
+
+impl<const N: usize> From<&[i32; N]> for VmapAxes {
+    fn from(axes: &[i32; N]) -> Self {
+        axes.as_slice().into()
+    }
+}
+
+impl From<&[Option<i32>]> for VmapAxes {
+    fn from(axes: &[Option<i32>]) -> Self {
+        VmapAxes::Each(axes.to_vec())
+    }
+}
+
+impl From<Vec<Option<i32>>> for VmapAxes {
+    fn from(axes: Vec<Option<i32>>) -> Self {
+        VmapAxes::Each(axes)
+    }
+}
+
+impl From<&Vec<Option<i32>>> for VmapAxes {
+    fn from(axes: &Vec<Option<i32>>) -> Self {
+        VmapAxes::Each(axes.clone())
+    }
+}
+
+impl<const N: usize> From<[Option<i32>; N]> for VmapAxes {
+    fn from(axes: [Option<i32>; N]) -> Self {
+        VmapAxes::Each(axes.to_vec())
+    }
+}
+
+impl<const N: usize> From<&[Option<i32>; N]> for VmapAxes {
+    fn from(axes: &[Option<i32>; N]) -> Self {
+        VmapAxes::Each(axes.to_vec())
+    }
+}
+
+/// `axis` of an array with `ndim` dimensions, made non-negative, or an error naming
+/// `what` (`in_axes`/`out_axes`) and the argument or output `index`.
+fn normalize_vmap_axis(
+    what: &'static str,
+    item: &str,
+    index: usize,
+    axis: i32,
+    ndim: usize,
+) -> Result<i32> {
+    let n = ndim as i64;
+    let a = i64::from(axis);
+    if n == 0 || a < -n || a >= n {
+        return Err(Error::invalid(
+            what,
+            format!("vmap: axis {axis} is out of range for {item} {index} with {ndim} dimensions"),
+        ));
+    }
+    Ok((if a < 0 { a + n } else { a }) as i32)
+}
+
 /// `vmap(f, in_axes, out_axes)`: `f` mapped over axis `in_axes[i]` of argument `i`
-/// (`-1`: not mapped, broadcast to every call) with output `j` stacked along
-/// `out_axes[j]`.
+/// (`None`: not mapped, passed whole to every call) with output `j` stacked along
+/// `out_axes[j]`. As in Python, an axis may be negative (counted from the end of the
+/// argument's axes, or of the stacked output's), and a single axis stands for every
+/// argument or output (see [`VmapAxes`]).
 ///
 /// ```
 /// use mlxrs::{Array, ops::{multiply, sum}, transforms::vmap};
 /// // a row-wise dot product
 /// let dot = |xs: &[Array]| Ok(vec![sum(&multiply(&xs[0], &xs[1])?, false)?]);
-/// let rows = vmap(dot, &[0, 0], &[0])?;
+/// let rows = vmap(dot, 0, 0)?;
 /// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
-/// let out = rows(&[a.clone(), a])?;
+/// let out = rows(&[a.clone(), a.clone()])?;
 /// assert_eq!(out[0].to_vec::<f32>()?, vec![5.0, 25.0]);
+/// // each row of `a` against one shared vector (Python's `in_axes=(0, None)`)
+/// let v = Array::from_slice(&[1.0f32, -1.0], &[2])?;
+/// let out = vmap(dot, [Some(0), None], -1)?(&[a, v])?;
+/// assert_eq!(out[0].to_vec::<f32>()?, vec![-1.0, -1.0]);
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 ///
 /// # Errors
-/// [`Error::EmptyInput`] for empty `out_axes`. The returned function fails with
-/// [`Error::InvalidArgument`] if `in_axes` does not have one entry per argument, with
-/// MLX's error ([`Error::Backend`]) for axes that do not fit the inputs or outputs,
-/// mapped axes of different sizes, or an `out_axes` without one entry per output, and
-/// passes on `f`'s own error as is.
+/// [`Error::EmptyInput`] for an empty list of `out_axes`. The returned function fails with
+/// [`Error::InvalidArgument`] naming `in_axes` (or `out_axes`) when their number does not
+/// match the arguments (outputs), when an axis is out of range for its argument (output),
+/// when a mapped argument is 0-dimensional, or for a `None` in `out_axes`; with MLX's
+/// error ([`Error::Backend`]) for mapped axes of different sizes; and passes on `f`'s own
+/// error as is.
 pub fn vmap<F>(
     f: F,
-    in_axes: &[i32],
-    out_axes: &[i32],
+    in_axes: impl Into<VmapAxes>,
+    out_axes: impl Into<VmapAxes>,
 ) -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static>
 where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
 {
-    if out_axes.is_empty() {
+    let in_axes = in_axes.into();
+    let out_axes = out_axes.into();
+    if matches!(&out_axes, VmapAxes::Each(v) if v.is_empty()) {
         return Err(Error::empty_input("vmap: out_axes"));
     }
     let closure = Closure::new(f)?;
-    let in_axes = in_axes.to_vec();
-    let out_axes = out_axes.to_vec();
     Ok(move |args: &[Array]| {
-        if in_axes.len() != args.len() {
-            return Err(Error::invalid(
-                "in_axes",
-                format!(
-                    "vmap: {} in_axes for a call with {} arguments",
-                    in_axes.len(),
-                    args.len()
-                ),
-            ));
-        }
+        let ins = in_axes.per_item("in_axes", args.len(), "arguments")?;
+        let ins = ins
+            .iter()
+            .zip(args)
+            .enumerate()
+            .map(|(i, (axis, a))| match axis {
+                None => Ok(-1),
+                Some(axis) => normalize_vmap_axis("in_axes", "argument", i, *axis, a.ndim()),
+            })
+            .collect::<Result<Vec<i32>>>()?;
         let inputs = VectorArray::from_arrays(args)?;
         let mut s_inputs = VectorArray::empty();
         let mut s_outputs = VectorArray::empty();
@@ -484,19 +669,34 @@ where
             s_outputs.as_out(),
             closure.as_raw(),
             inputs.as_raw(),
-            in_axes.as_ptr(),
-            in_axes.len()
+            ins.as_ptr(),
+            ins.len()
         ))?;
+        // The traced outputs are unbatched; the stacked ones have one axis more.
+        let traced = s_outputs.to_arrays()?;
+        let outs = out_axes.per_item("out_axes", traced.len(), "outputs")?;
+        let outs = outs
+            .iter()
+            .zip(&traced)
+            .enumerate()
+            .map(|(j, (axis, y))| match axis {
+                None => Err(Error::invalid(
+                    "out_axes",
+                    format!("vmap: output {j} has out_axes None; every output must be mapped"),
+                )),
+                Some(axis) => normalize_vmap_axis("out_axes", "output", j, *axis, y.ndim() + 1),
+            })
+            .collect::<Result<Vec<i32>>>()?;
         let mut out = VectorArray::empty();
         mlx_call!(mlx_detail_vmap_replace(
             out.as_out(),
             inputs.as_raw(),
             s_inputs.as_raw(),
             s_outputs.as_raw(),
-            in_axes.as_ptr(),
-            in_axes.len(),
-            out_axes.as_ptr(),
-            out_axes.len()
+            ins.as_ptr(),
+            ins.len(),
+            outs.as_ptr(),
+            outs.len()
         ))?;
         out.to_arrays()
     })

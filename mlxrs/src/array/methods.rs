@@ -388,13 +388,21 @@ impl Array {
         ops::round(self, decimals)
     }
 
-    /// The flattened array, sorted. See [`ops::sort`].
+    /// Sorted along the last axis (Python's default `axis=-1`). See [`ops::sort`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a 0-dimensional array.
+    pub fn sort(&self) -> Result<Array> {
+        ops::sort(self)
+    }
+
+    /// The flattened array, sorted (Python's `axis=None`). See [`ops::sort_flat`].
     ///
     /// # Errors
     /// Not expected in practice: only if mlx-c reports a failure
     /// ([`Error::Backend`](crate::Error::Backend)).
-    pub fn sort(&self) -> Result<Array> {
-        ops::sort(self)
+    pub fn sort_flat(&self) -> Result<Array> {
+        ops::sort_flat(self)
     }
 
     /// Sorted along `axis` (Python's default is `-1`). See [`ops::sort_axis`].
@@ -405,13 +413,23 @@ impl Array {
         ops::sort_axis(self, axis)
     }
 
-    /// Indices that sort the flattened array. See [`ops::argsort`].
+    /// Indices that sort along the last axis (Python's default `axis=-1`). See
+    /// [`ops::argsort`].
+    ///
+    /// # Errors
+    /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a 0-dimensional array.
+    pub fn argsort(&self) -> Result<Array> {
+        ops::argsort(self)
+    }
+
+    /// Indices that sort the flattened array (Python's `axis=None`). See
+    /// [`ops::argsort_flat`].
     ///
     /// # Errors
     /// Not expected in practice: only if mlx-c reports a failure
     /// ([`Error::Backend`](crate::Error::Backend)).
-    pub fn argsort(&self) -> Result<Array> {
-        ops::argsort(self)
+    pub fn argsort_flat(&self) -> Result<Array> {
+        ops::argsort_flat(self)
     }
 
     /// Indices that sort along `axis`. See [`ops::argsort_axis`].

@@ -279,6 +279,70 @@ impl ClosureCustomJvp {
 }
 
 handle! {
+    /// A custom vmap rule (`mlx_closure_custom_vmap`): called with (inputs, the mapped
+    /// axis of each input, `-1` for none), returns the outputs and the mapped axis of
+    /// each output.
+    pub struct ClosureCustomVmap(mlx_closure_custom_vmap) {
+        new: mlx_closure_custom_vmap_new, free: mlx_closure_custom_vmap_free
+    }
+}
+
+unsafe extern "C" fn custom_vmap_trampoline<F>(
+    res: *mut sys::mlx_vector_array,
+    res_axes: *mut sys::mlx_vector_int,
+    inputs: sys::mlx_vector_array,
+    axes: *const c_int,
+    axes_num: usize,
+    payload: *mut c_void,
+) -> c_int
+where
+    F: Fn(&[Array], &[Option<i32>]) -> Result<(Vec<Array>, Vec<Option<i32>>)>,
+{
+    guard(|| {
+        // SAFETY: mlx-c passes the payload made in `ClosureCustomVmap::new::<F>`.
+        let f = unsafe { payload_ref::<F>(payload) };
+        let axes = if axes.is_null() || axes_num == 0 {
+            &[][..]
+        } else {
+            // SAFETY: mlx-c passes `axes_num` ints at `axes`, valid for the call.
+            unsafe { std::slice::from_raw_parts(axes, axes_num) }
+        };
+        let axes: Vec<Option<i32>> = axes.iter().map(|&a| (a >= 0).then_some(a)).collect();
+        let (out, out_axes) = f(&vector::to_arrays(inputs)?, &axes)?;
+        let mut out_axes: Vec<c_int> = out_axes.iter().map(|a| a.unwrap_or(-1)).collect();
+        // SAFETY: `res` is mlx-c's live result vector.
+        unsafe { vector::set_into(res, &out) }?;
+        mlx_call!(mlx_vector_int_set_data(
+            res_axes,
+            out_axes.as_mut_ptr(),
+            out_axes.len()
+        ))
+    })
+}
+
+impl ClosureCustomVmap {
+    /// Wraps `f(inputs, axes) -> (outputs, out_axes)`.
+    ///
+    /// # Errors
+    /// Not expected in practice: [`Error::Backend`] if mlx-c cannot create the closure.
+    pub fn new<F>(f: F) -> Result<ClosureCustomVmap>
+    where
+        F: Fn(&[Array], &[Option<i32>]) -> Result<(Vec<Array>, Vec<Option<i32>>)> + 'static,
+    {
+        // The trampoline and destructor match `F`; mlx-c owns the payload from here on
+        // and frees it with `drop_box::<F>` (also when construction fails).
+        mlx_new!(
+            ClosureCustomVmap,
+            mlx_closure_custom_vmap_new_func_payload(
+                Some(custom_vmap_trampoline::<F>),
+                into_payload(f),
+                Some(drop_box::<F>)
+            )
+        )
+    }
+}
+
+handle! {
     /// A function of positional and keyword arrays (`mlx_closure_kwargs`), what MLX's
     /// function export takes: called with (args, kwargs), returns the outputs.
     pub struct ClosureKwargs(mlx_closure_kwargs) {

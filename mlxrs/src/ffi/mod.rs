@@ -21,6 +21,7 @@
 
 mod accessors;
 mod call;
+mod cfile;
 pub(crate) mod closure;
 mod handle;
 pub(crate) mod io_vtable;
@@ -35,6 +36,7 @@ use std::sync::Once;
 
 pub(crate) use accessors::*;
 pub(crate) use call::{mlx_call, mlx_new, mlx_op, mlx_step, mlx_value};
+pub(crate) use cfile::TempCFile;
 pub(crate) use handle::handle;
 pub(crate) use map::{MapStringToArray, MapStringToString, VectorString};
 pub(crate) use marshal::{c_string, no_custom_vmap, opt_array, opt_dtype, opt_float, opt_int};

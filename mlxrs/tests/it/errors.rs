@@ -81,7 +81,7 @@ fn empty_argnums_is_empty_input_with_context() {
         Error::EmptyInput(e) => assert_eq!(e.context(), "grad: argnums"),
         other => panic!("expected EmptyInput, got {other:?}"),
     }
-    match err_of(vmap(f, &[0], &[])) {
+    match err_of(vmap(f, &[0], &[] as &[i32])) {
         Error::EmptyInput(e) => assert_eq!(e.context(), "vmap: out_axes"),
         other => panic!("expected EmptyInput, got {other:?}"),
     }

@@ -234,3 +234,35 @@ in_child! {
     bad_files_and_paths_are_errors => bad_files_and_paths_are_errors_body;
     imported_functions_need_the_first_streams_thread => imported_functions_need_the_first_streams_thread_body;
 }
+
+/// `export_to_dot` on `exp(x) * x + 1` (as Python MLX 0.32.2 prints it for
+/// `mx.export_to_dot(f, y, x=x)`): one box per primitive, the named input used twice,
+/// the unnamed arrays lettered, the output ranked as the sink.
+#[test]
+fn export_to_dot_lists_the_graph() -> Result<()> {
+    let x = Array::from_slice(&[1.0f32, 2.0], &[2])?;
+    let y = ops::add(&ops::multiply(&ops::exp(&x)?, &x)?, &Array::from(1.0f32))?;
+    let dot = mlxrs::export::export_to_dot(&[&y], &[("x", &x)])?;
+    assert!(dot.starts_with("digraph {"), "{dot}");
+    assert!(dot.trim_end().ends_with('}'), "{dot}");
+    for op in ["Exp", "Multiply", "Broadcast", "Add"] {
+        let label = format!("[label =\"{op}\", shape=rectangle]");
+        assert_eq!(dot.matches(&label).count(), 1, "{op} in {dot}");
+    }
+    assert!(dot.contains("{ rank=source; \"x\"; }"), "{dot}");
+    assert_eq!(dot.matches("\"x\" -> ").count(), 2, "{dot}");
+    assert_eq!(dot.matches("rank=sink").count(), 1, "{dot}");
+    // Without names, the input is lettered too; an evaluated output alone has no ops.
+    let unnamed = mlxrs::export::export_to_dot(&[&y], &[])?;
+    assert!(!unnamed.contains("\"x\""), "{unnamed}");
+    assert!(unnamed.contains("label =\"Exp\""), "{unnamed}");
+    y.eval()?;
+    let done = mlxrs::export::export_to_dot(&[&y], &[])?;
+    assert!(!done.contains("label ="), "{done}");
+    // A name with a NUL byte is refused.
+    assert!(matches!(
+        mlxrs::export::export_to_dot(&[&y], &[("a\0b", &x)]),
+        Err(mlxrs::Error::InvalidArgument { name: "names", .. })
+    ));
+    Ok(())
+}

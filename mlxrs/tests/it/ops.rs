@@ -196,8 +196,13 @@ fn sorts_scans_lu_ops_and_permutations_of_empty_arrays_are_empty_not_a_crash() -
     use Dtype::{Float32 as F, Int32 as I, Uint32 as U};
     check(ops::sort_axis(&z(&[2, 0])?, -1), &[2, 0], F, "sort")?;
     check(ops::argsort_axis(&z(&[2, 0])?, -1), &[2, 0], U, "argsort")?;
-    check(ops::sort(&z(&[2, 0])?), &[0], F, "sort flattened")?;
-    check(ops::argsort(&z(&[0, 3])?), &[0], U, "argsort flattened")?;
+    check(ops::sort_flat(&z(&[2, 0])?), &[0], F, "sort flattened")?;
+    check(
+        ops::argsort_flat(&z(&[0, 3])?),
+        &[0],
+        U,
+        "argsort flattened",
+    )?;
     let i = Array::zeros(&[0, 3], I)?;
     check(
         ops::cumsum_axis(&i, 0, false, true, None),
@@ -470,5 +475,48 @@ fn the_gradient_of_a_product_over_nothing_is_empty_not_a_crash() -> Result<()> {
     let y = Array::from_slice(&[1.0f32, 2.0, 3.0], &[3])?;
     let g = grad(|a: &[Array]| Ok(vec![prod(&a[0], false)?]), &[0])?;
     assert_eq!(g(&[y])?[0].to_vec::<f32>()?, [6.0, 3.0, 2.0]);
+    Ok(())
+}
+
+/// Without an axis, the sorting family works along the last axis, as Python's default
+/// `axis=-1` does; the `_flat` forms are Python's `axis=None`. Expected values from
+/// Python MLX 0.32.2 on `[[3, 1, 2], [0, 5, 4]]`.
+#[test]
+fn sorting_defaults_to_last_axis() -> Result<()> {
+    use mlxrs::ops;
+    let c = Array::from_slice(&[3.0f32, 1.0, 2.0, 0.0, 5.0, 4.0], &[2, 3])?;
+    let s = ops::sort(&c)?;
+    assert_eq!(s.shape(), [2, 3]);
+    assert_eq!(s.to_vec::<f32>()?, [1.0, 2.0, 3.0, 0.0, 4.0, 5.0]);
+    assert_eq!(c.sort()?.to_vec::<f32>()?, [1.0, 2.0, 3.0, 0.0, 4.0, 5.0]);
+    assert_eq!(ops::argsort(&c)?.to_vec::<u32>()?, [1, 2, 0, 0, 2, 1]);
+    assert_eq!(c.argsort()?.to_vec::<u32>()?, [1, 2, 0, 0, 2, 1]);
+    // topk's order is unspecified: sort each row of the result.
+    let k = ops::topk(&c, 2)?;
+    assert_eq!(k.shape(), [2, 2]);
+    assert_eq!(ops::sort(&k)?.to_vec::<f32>()?, [2.0, 3.0, 4.0, 5.0]);
+    // Partition around the smallest element of each row: it lands first.
+    let p = ops::partition(&c, 0)?;
+    assert_eq!(p.shape(), [2, 3]);
+    let p = p.to_vec::<f32>()?;
+    assert_eq!((p[0], p[3]), (1.0, 0.0));
+    let ap = ops::argpartition(&c, 2)?.to_vec::<u32>()?;
+    assert_eq!((ap[2], ap[5]), (0, 1));
+    // The flattened forms.
+    assert_eq!(
+        ops::sort_flat(&c)?.to_vec::<f32>()?,
+        [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    );
+    assert_eq!(c.sort_flat()?.shape(), [6]);
+    assert_eq!(ops::argsort_flat(&c)?.to_vec::<u32>()?, [3, 1, 2, 0, 5, 4]);
+    assert_eq!(c.argsort_flat()?.to_vec::<u32>()?, [3, 1, 2, 0, 5, 4]);
+    assert_eq!(
+        ops::sort(&ops::topk_flat(&c, 2)?)?.to_vec::<f32>()?,
+        [4.0, 5.0]
+    );
+    assert_eq!(ops::partition_flat(&c, 0)?.to_vec::<f32>()?[0], 0.0);
+    assert_eq!(ops::argpartition_flat(&c, 0)?.to_vec::<u32>()?[0], 3);
+    // 0-dimensional input has no last axis: an error, as in Python.
+    assert!(ops::sort(&Array::scalar(1.0f32)).is_err());
     Ok(())
 }

@@ -299,3 +299,40 @@ fn second_derivative_through_checkpoint() -> Result<()> {
     }
     Ok(())
 }
+
+/// A custom vmap rule replaces MLX's batching: it receives the batched inputs with their
+/// mapped axes (`None` for an unmapped one) and its outputs and out axes are used as
+/// they are. The rule here computes `x * w + 100`, visibly not the forward `x * w`.
+#[test]
+fn custom_function_vmap_rule_is_used_under_vmap() -> Result<()> {
+    type Calls = Vec<(Vec<i32>, Vec<Option<i32>>)>;
+    let seen: Rc<RefCell<Calls>> = Rc::default();
+    let log = seen.clone();
+    let f = custom_function(|xs: &[Array]| Ok(vec![multiply(&xs[0], &xs[1])?]))?
+        .vmap(move |xs: &[Array], axes: &[Option<i32>]| {
+            log.borrow_mut()
+                .push((xs[0].shape().to_vec(), axes.to_vec()));
+            let y = add(&multiply(&xs[0], &xs[1])?, &Array::from(100.0f32))?;
+            Ok((vec![y], vec![axes[0]]))
+        })?
+        .build()?;
+    let f = Rc::new(f);
+    let g = f.clone();
+    let mapped = mlxrs::transforms::vmap(move |xs: &[Array]| g(xs), [Some(1), None], 0)?;
+    let x = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[3, 2])?;
+    let w = Array::from(2.0f32);
+    let out = mapped(&[x.clone(), w.clone()])?;
+    // Mapped over axis 1 (2 slices of 3), stacked along 0: x.T * 2 + 100.
+    assert_eq!(out[0].shape(), &[2, 3]);
+    assert_eq!(
+        values(&out[0])?,
+        vec![102.0, 106.0, 110.0, 104.0, 108.0, 112.0]
+    );
+    assert_eq!(*seen.borrow(), vec![(vec![3, 2], vec![Some(1), None])]);
+    // Without vmap the forward runs.
+    assert_eq!(
+        values(&f(&[x, w])?[0])?,
+        vec![2.0, 4.0, 6.0, 8.0, 10.0, 12.0]
+    );
+    Ok(())
+}

@@ -339,8 +339,10 @@ fn value_and_grad_differentiates_only_the_first_output() -> Result<()> {
         "gradient of output 0 only",
     );
 
-    // The same through grad, and with the first output depending on y only.
-    let g = grad(
+    // Two argnums, with the first output depending on y only. (`grad` refuses several
+    // outputs, as Python's does: see
+    // `several_outputs_grad_refuses_value_and_grad_returns_aux`.)
+    let g = value_and_grad(
         |xs: &[Array]| {
             Ok(vec![
                 sum(&(&xs[1] * 5.0)?, false)?,
@@ -349,7 +351,7 @@ fn value_and_grad_differentiates_only_the_first_output() -> Result<()> {
         },
         &[0, 1],
     )?;
-    let gs = g(&[vec1(&[1.0, 2.0])?, vec1(&[3.0, 4.0])?])?;
+    let (_, gs) = g(&[vec1(&[1.0, 2.0])?, vec1(&[3.0, 4.0])?])?;
     assert_array(&gs[0], &[2], &[0.0, 0.0], "x only feeds output 1");
     assert_array(&gs[1], &[2], &[5.0, 5.0], "d/dy of output 0");
     Ok(())
@@ -527,5 +529,36 @@ fn jvp_of_grad_is_a_hessian_vector_product() -> Result<()> {
         1e-5,
         "Hessian-vector product",
     );
+    Ok(())
+}
+
+/// Several outputs: `grad` refuses them, as Python's `mx.grad` raises for a tuple;
+/// `value_and_grad` treats the outputs after the first as auxiliary, as Python does for
+/// `lambda x: ((x * x).sum(), x * 2)` at `x = [1, 2]`: value 5, aux `[2, 4]`, gradient
+/// `[2, 4]` (Python MLX 0.32.2).
+#[test]
+fn several_outputs_grad_refuses_value_and_grad_returns_aux() -> Result<()> {
+    let f = |xs: &[Array]| {
+        Ok(vec![
+            mlxrs::ops::sum(&(&xs[0] * &xs[0])?, false)?,
+            (&xs[0] * 2.0)?,
+        ])
+    };
+    let x = Array::from_slice(&[1.0f32, 2.0], &[2])?;
+    let g = mlxrs::transforms::grad(f, &[0])?;
+    match g(std::slice::from_ref(&x)) {
+        Err(mlxrs::Error::InvalidArgument { name: "f", reason }) => {
+            assert!(
+                reason.contains("grad: the function returned 2 outputs"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected InvalidArgument for f, got {other:?}"),
+    }
+    let (values, grads) = mlxrs::transforms::value_and_grad(f, &[0])?(&[x])?;
+    assert_eq!(values.len(), 2);
+    assert_eq!(values[0].item::<f32>()?, 5.0);
+    assert_eq!(values[1].to_vec::<f32>()?, [2.0, 4.0]);
+    assert_eq!(grads[0].to_vec::<f32>()?, [2.0, 4.0]);
     Ok(())
 }

@@ -475,8 +475,9 @@ impl Array {
     }
 
     /// A copy of this array with `value` written at `indices` (Python's
-    /// `a[indices] = value`, without mutation). `value` broadcasts to the shape of
-    /// `self.index(indices)` and is cast to this array's dtype.
+    /// `a[indices] = value`, without mutation). As in Python, `value` loses its leading
+    /// size-1 dimensions, then broadcasts to the shape of `self.index(indices)`, and is
+    /// cast to this array's dtype.
     ///
     /// Basic indices (integers, ranges, new axes, ellipsis) become one
     /// [`slice_update`](ops::slice_update); with index arrays, the positions selected
@@ -506,6 +507,15 @@ impl Array {
             value.clone()
         } else {
             value.astype(self.dtype())?
+        };
+        // As in Python, leading size-1 dimensions of `value` are dropped before it
+        // broadcasts, so `a[2] = mx.array([3.0])` writes one element.
+        let value_shape = value.shape();
+        let leading = value_shape.iter().take_while(|&&d| d == 1).count();
+        let value = if leading > 0 {
+            ops::reshape(&value, &value_shape[leading..])?
+        } else {
+            value
         };
         if !plan.has_arrays() {
             let spans = plan.spans(&shape, true);

@@ -106,3 +106,38 @@ fn index_put_writes_broadcast_values() {
         &want,
     );
 }
+
+/// Python drops the value's leading size-1 dimensions before broadcasting; expected
+/// values from Python MLX 0.32.2.
+#[test]
+fn index_put_drops_leading_singleton_dims_of_value() {
+    let f = |v: &[f32], shape: &[i32]| Array::from_slice(v, shape).unwrap();
+    // a = zeros(4); a[2] = mx.array([3.0]) -> [0, 0, 3, 0]
+    let a = Array::zeros(&[4], Dtype::Float32).unwrap();
+    let got = a.index_put(&[2.into()], &f(&[3.0], &[1])).unwrap();
+    assert_eq!(got.shape(), [4]);
+    assert_eq!(got.to_vec::<f32>().unwrap(), [0.0, 0.0, 3.0, 0.0]);
+    // a = zeros((2, 3)); a[0] = ones((1, 1, 3)) -> first row ones
+    let z = Array::zeros(&[2, 3], Dtype::Float32).unwrap();
+    let got = z.index_put(&[0.into()], &f(&[1.0; 3], &[1, 1, 3])).unwrap();
+    assert_eq!(got.to_vec::<f32>().unwrap(), [1.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+    // a[1:2] = ones((1, 1, 3)) -> second row ones
+    let got = z
+        .index_put(&[(1..2).into()], &f(&[1.0; 3], &[1, 1, 3]))
+        .unwrap();
+    assert_eq!(got.to_vec::<f32>().unwrap(), [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+    // Array indices: a[0, [0, 2]] = [[[5, 6]]] -> [[5, 0, 6], [0, 0, 0]]
+    let cols = Array::from_slice(&[0i32, 2], &[2]).unwrap();
+    let got = z
+        .index_put(&[0.into(), cols.into()], &f(&[5.0, 6.0], &[1, 1, 2]))
+        .unwrap();
+    assert_eq!(got.to_vec::<f32>().unwrap(), [5.0, 0.0, 6.0, 0.0, 0.0, 0.0]);
+    // A leading dimension that is not 1 still fails to broadcast, as in Python.
+    assert!(
+        z.index_put(
+            &[0.into()],
+            &Array::ones(&[2, 1, 3], Dtype::Float32).unwrap()
+        )
+        .is_err()
+    );
+}

@@ -125,15 +125,27 @@ pub fn cases(t: &mut Table) -> Result<()> {
     // Sorting: flattened (`axis=None`), along an axis, and the default last axis.
     let x: &[&[i32]] = &[&[4, 6]];
     let r9 = Dom::U(-9.0, 9.0);
-    for (op, flat, along) in [
+    type S = fn(&Array) -> Result<Array>;
+    type SAxis = fn(&Array, i32) -> Result<Array>;
+    for (op, last, flat, along) in [
         (
             "sort",
-            ops::sort as fn(&Array) -> Result<Array>,
-            ops::sort_axis as fn(&Array, i32) -> Result<Array>,
+            ops::sort as S,
+            ops::sort_flat as S,
+            ops::sort_axis as SAxis,
         ),
-        ("argsort", ops::argsort, ops::argsort_axis),
+        (
+            "argsort",
+            ops::argsort,
+            ops::argsort_flat,
+            ops::argsort_axis,
+        ),
     ] {
         let grad = op == "sort";
+        // No axis given: Python's default `axis=-1`.
+        each(t, op, P::new(), (x, r9), NUMERIC, grad, move |x| {
+            one(last(&x[0]))
+        })?;
         each(
             t,
             op,
@@ -167,20 +179,36 @@ pub fn cases(t: &mut Table) -> Result<()> {
     }
     type K = fn(&Array, i32) -> Result<Array>;
     type KAxis = fn(&Array, i32, i32) -> Result<Array>;
-    for (op, flat, along) in [
+    for (op, last, flat, along) in [
         (
             "partition",
             ops::partition as K,
+            ops::partition_flat as K,
             ops::partition_axis as KAxis,
         ),
-        ("argpartition", ops::argpartition, ops::argpartition_axis),
-        ("topk", ops::topk, ops::topk_axis),
+        (
+            "argpartition",
+            ops::argpartition,
+            ops::argpartition_flat,
+            ops::argpartition_axis,
+        ),
+        ("topk", ops::topk, ops::topk_flat, ops::topk_axis),
     ] {
         let (key, grad) = if op == "topk" {
             ("k", true)
         } else {
             ("kth", op == "partition")
         };
+        // No axis given: Python's default `axis=-1`.
+        each(
+            t,
+            op,
+            P::new().i(key, 2),
+            (x, r9),
+            NUMERIC,
+            grad,
+            move |x| one(last(&x[0], 2)),
+        )?;
         let p = P::new().i(key, 3).none("axis");
         each(t, op, p, (x, r9), NUMERIC, grad, move |x| {
             one(flat(&x[0], 3))
