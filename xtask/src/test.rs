@@ -170,6 +170,8 @@ pub fn leak_check(args: &[String]) -> Result<()> {
                     root.join("xtask/valgrind.supp").display()
                 ))
                 .arg(&bin)
+                // The 10,000-round thread test runs 200 rounds under valgrind.
+                .env("MLXRS_THREAD_ROUNDS", "200")
                 // valgrind serialises threads; two test threads keep it tractable.
                 .args(["--test-threads", "2"]),
         )?;

@@ -105,21 +105,49 @@ fn lazy_chain_element() -> f64 {
 #[test]
 fn the_reproduction_runs_clean_with_shared_arrays() -> Result<()> {
     // The issue's program, in the form the types now require: the clone that goes to
-    // the other thread is a `SharedArray` (evaluated here, graph-free), while this
-    // thread keeps reducing its own lazy `b`. 10,000 rounds, as the issue asks (the
-    // same test runs under ThreadSanitizer in `cargo xtask tsan`).
+    // the other thread is a `SharedArray` (evaluated here, graph-free), reduced there
+    // while this thread reduces its own lazy `b` at the same time. 10,000 rounds, as
+    // the issue asks, on two long-lived workers: MLX gives every thread that evaluates
+    // its own stream and stream thread, which live until the process ends, so a thread
+    // per round would leave 10,000 of them behind (the same test runs under
+    // ThreadSanitizer in `cargo xtask tsan`).
     let expected = 4096.0 * lazy_chain_element();
-    for round in 0..10_000 {
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let (to_worker, jobs) = mpsc::channel::<SharedArray>();
+            let (answer, results) = mpsc::channel::<Result<f32>>();
+            let handle = thread::spawn(move || {
+                for c in jobs {
+                    let r = sum(&c.to_array(), false).and_then(|s| s.item::<f32>());
+                    if answer.send(r).is_err() {
+                        break;
+                    }
+                }
+            });
+            (to_worker, results, handle)
+        })
+        .collect();
+    // `cargo xtask leak-check` runs this under valgrind with fewer rounds.
+    let rounds = std::env::var("MLXRS_THREAD_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000usize);
+    for round in 0..rounds {
+        let (to_worker, results, _) = &workers[round % workers.len()];
         let b = lazy_chain()?;
         let c = b.to_shared()?;
-        let h = thread::spawn(move || sum(&c.to_array(), false).and_then(|s| s.item::<f32>()));
+        to_worker.send(c).expect("worker gone");
         let r1 = sum(&b, false).and_then(|s| s.item::<f32>())?;
-        let r2 = h.join().expect("the spawned thread panicked")?;
+        let r2 = results.recv().expect("worker gone")?;
         assert!(
             (f64::from(r1) - expected).abs() <= 1e-4 * expected,
             "round {round}: {r1} vs {expected}"
         );
         assert_eq!(r1, r2, "round {round}");
+    }
+    for (to_worker, _, handle) in workers {
+        drop(to_worker);
+        handle.join().expect("worker panicked");
     }
     Ok(())
 }
