@@ -143,9 +143,10 @@ impl Group {
     /// must call it.
     ///
     /// # Errors
-    /// MLX's error when the backend cannot split: in MLX 0.32 neither the ring nor the
-    /// MPI backend can (`"[ring] Group split not supported."`); a singleton group cannot
-    /// either.
+    /// MLX's error when the backend cannot split: MLX 0.32's ring backend cannot
+    /// (`"[ring] Group split not supported."`), nor can a singleton group
+    /// (`"[distributed::split] Cannot split the distributed group further."`); the MPI
+    /// backend can.
     pub fn split(&self, color: i32, key: i32) -> Result<Group> {
         let mut out = Group::empty();
         named(

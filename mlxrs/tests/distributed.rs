@@ -187,7 +187,7 @@ fn check_collectives(group: &Group) {
     );
     // A larger f32 all_sum (several ring segments): 100,003 elements.
     let len = 100_003;
-    let big = ops::arange(0.0, len as f64, 1.0, Some(Dtype::Float32)).unwrap();
+    let big = ops::arange(0.0, len as f64, 1.0, Dtype::Float32).unwrap();
     let mine = (&big * (r + 1) as f32).unwrap();
     let total = distributed::all_sum(&mine, Some(group))
         .unwrap()
@@ -239,6 +239,26 @@ fn collectives_three_ranks() {
 #[test]
 fn mpi_collectives_two_ranks() {
     mpi_ranks("mpi_collectives_two_ranks", 2, check_collectives);
+}
+
+/// MPI can split a group (the ring backend cannot): one color for all and `key = -rank`
+/// reverses the ranks; a color per rank gives singleton groups.
+#[test]
+fn mpi_split_two_ranks() {
+    mpi_ranks("mpi_split_two_ranks", 2, |group| {
+        let r = group.rank().unwrap();
+        let reversed = group.split(0, -r + 10).unwrap();
+        assert_eq!(reversed.size().unwrap(), 2);
+        assert_eq!(reversed.rank().unwrap(), 1 - r);
+        // all_gather in the new group orders by the new ranks.
+        let x = Array::from_slice(&[r as f32], &[1]).unwrap();
+        let g = distributed::all_gather(&x, Some(&reversed)).unwrap();
+        assert_eq!(g.to_vec::<f32>().unwrap(), [1.0, 0.0]);
+        let alone = group.split(r, -1).unwrap();
+        assert_eq!((alone.rank().unwrap(), alone.size().unwrap()), (0, 1));
+        let s = distributed::all_sum(&x, Some(&alone)).unwrap();
+        assert_eq!(s.to_vec::<f32>().unwrap(), [r as f32]);
+    });
 }
 
 #[test]
@@ -396,7 +416,7 @@ fn data_parallel_training_matches_full_batch() {
         let r = group.rank().unwrap();
         let key = mlxrs::random::key(3).unwrap();
         let x = mlxrs::random::normal(&[16, 4], Dtype::Float32, 0.0, 1.0, Some(&key)).unwrap();
-        let y = ops::sum(&ops::sin(&x).unwrap(), &[1], true).unwrap();
+        let y = ops::sum_axis(&ops::sin(&x).unwrap(), 1, true).unwrap();
         let shard = |a: &Array| ops::split(a, 2, 0).unwrap().swap_remove(r as usize);
         let parallel = train(&shard(&x), &shard(&y), Some(group));
         let single = train(&x, &y, None);

@@ -14,7 +14,7 @@
 //!   as mlx.launch) up; each rank runs through `ssh host bash -c SCRIPT` (or locally for
 //!   127.0.0.1/localhost), the script writing the ring hostfile to a temp file and setting
 //!   `MLX_RANK`/`MLX_HOSTFILE`. `--print` prints the per-host commands instead.
-//! - `mpi`: `mpirun --oversubscribe -np N [-x K=V]... -- CMD` (hosts from the hostfile's
+//! - `mpi`: `mpirun --oversubscribe --tag-output -np N [-x K=V]... -- CMD` (hosts from the hostfile's
 //!   ssh names when given; `--allow-run-as-root` added when run as root).
 //!
 //! Output is prefixed with `[rank]`. When a rank exits non-zero or dies, the others are
@@ -252,7 +252,11 @@ fn ring_hosts(a: &Args, hosts: &[Host]) -> Result<()> {
 
 /// `mpirun` for the `mpi` backend.
 fn mpi(a: &Args, hosts: Option<&[Host]>) -> Result<()> {
-    let mut argv: Vec<String> = vec!["mpirun".into(), "--oversubscribe".into()];
+    let mut argv: Vec<String> = vec![
+        "mpirun".into(),
+        "--oversubscribe".into(),
+        "--tag-output".into(),
+    ];
     // SAFETY: geteuid has no preconditions and cannot fail.
     if unsafe { libc::geteuid() } == 0 {
         // Open MPI refuses to run as root without it (containers, CI).
