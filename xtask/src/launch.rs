@@ -33,6 +33,7 @@ use crate::Result;
 const USAGE: &str = "usage: cargo xtask launch -n N [--backend ring|mpi] [--hostfile FILE] \
 [--verbose] [--timeout SECS] [--env K=V]... [--starting-port P] [--print] -- CMD [ARGS...]";
 
+#[derive(Debug)]
 struct Args {
     ranks: Option<usize>,
     backend: Option<String>,
