@@ -88,6 +88,7 @@ extern crate self as mlxrs;
 
 mod array;
 mod device;
+pub mod distributed;
 mod dtype;
 pub mod error;
 pub mod export;

@@ -21,8 +21,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The mlx-c headers whose functions the safe API must cover.
-pub const HEADERS: [&str; 7] = [
-    "ops.h", "linalg.h", "fft.h", "random.h", "fast.h", "io.h", "export.h",
+pub const HEADERS: [&str; 9] = [
+    "ops.h",
+    "linalg.h",
+    "fft.h",
+    "random.h",
+    "fast.h",
+    "io.h",
+    "export.h",
+    "distributed.h",
+    "distributed_group.h",
 ];
 
 const EXCLUSIONS: &str = "xtask/coverage-exclusions.txt";

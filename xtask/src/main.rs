@@ -12,6 +12,7 @@ mod downstream;
 #[path = "../../mlxrs-sys/build/fetch.rs"]
 pub mod fetch;
 mod from_python;
+mod launch;
 mod oracle;
 mod pins;
 mod sanitize;
@@ -58,6 +59,12 @@ commands:
   downstream                         a new crate outside the workspace uses mlxrs as the README's
                                      `Using mlxrs from your crate` says, builds offline and runs
                                      (a value_and_grad and a matmul, numbers checked)
+  launch -n N [--backend ring|mpi] [--hostfile FILE] [--verbose] [--timeout SECS] [--print]
+         [--env K=V]... -- CMD...
+                                     start a distributed MLX job as mlx.launch does: N local
+                                     ranks with MLX_RANK/MLX_HOSTFILE (free loopback ports),
+                                     or one rank per hostfile host (ssh), or mpirun; output
+                                     prefixed [rank]; a failing rank stops all (docs/DISTRIBUTED.md)
   from-python                        check docs/FROM_PYTHON.md: its Rust paths exist in mlxrs and
                                      every function of Python's mlx.core has a row
   leak-check                         run the mlxrs test suites under valgrind's leak checker
@@ -81,6 +88,7 @@ fn main() -> ExitCode {
         "test" => test::run(rest),
         "leak-check" => test::leak_check(rest),
         "example" => example(rest),
+        "launch" => launch::run(rest),
         "bench" => bench::run(rest),
         "tidy" => tidy::run(rest),
         "tsan" => sanitize::tsan(rest),

@@ -161,6 +161,9 @@ pub fn leak_check(args: &[String]) -> Result<()> {
             Command::new("valgrind")
                 .args([
                     "--leak-check=full",
+                    // Deep enough to reach MPI_Init from Open MPI's component loading
+                    // (the `openmpi_init_once` suppression).
+                    "--num-callers=50",
                     "--errors-for-leak-kinds=definite",
                     "--show-leak-kinds=definite",
                     "--error-exitcode=97",

@@ -19,6 +19,18 @@ pub(crate) fn opt_array(a: Option<&Array>) -> sys::mlx_array {
     }
 }
 
+/// The raw handle of an optional distributed group: mlx-c reads a null `ctx` as MLX's
+/// global group.
+#[inline]
+pub(crate) fn opt_group(g: Option<&crate::distributed::Group>) -> sys::mlx_distributed_group {
+    match g {
+        Some(g) => g.as_raw(),
+        None => sys::mlx_distributed_group {
+            ctx: std::ptr::null_mut(),
+        },
+    }
+}
+
 /// `Option<i32>` as mlx-c's `mlx_optional_int`.
 #[inline]
 pub(crate) fn opt_int(v: Option<i32>) -> sys::mlx_optional_int {

@@ -39,7 +39,9 @@ pub(crate) use call::{mlx_call, mlx_new, mlx_op, mlx_step, mlx_value};
 pub(crate) use cfile::TempCFile;
 pub(crate) use handle::handle;
 pub(crate) use map::{MapStringToArray, MapStringToString, VectorString};
-pub(crate) use marshal::{c_string, no_custom_vmap, opt_array, opt_dtype, opt_float, opt_int};
+pub(crate) use marshal::{
+    c_string, no_custom_vmap, opt_array, opt_dtype, opt_float, opt_group, opt_int,
+};
 pub(crate) use string::MlxString;
 pub(crate) use vector::VectorArray;
 

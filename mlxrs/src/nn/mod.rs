@@ -51,6 +51,7 @@ mod grad;
 mod layers;
 mod module;
 mod train;
+mod utils;
 
 pub use grad::value_and_grad;
 pub use layers::{
@@ -67,6 +68,7 @@ pub use module::{
     join_path,
 };
 pub use train::TrainStep;
+pub use utils::{DEFAULT_ALL_REDUCE_SIZE, average_gradients};
 
 /// Parameters (or gradients, or optimizer state) by their dotted names, as Python MLX's
 /// `tree_flatten` spells them (`layers.0.weight`). The currency between models,
