@@ -1340,7 +1340,7 @@ fn optimizers(v: &mut Vec<Case>) {
             ),
         ] {
             let n_out = p.len();
-            let pv = params.clone();
+            let pv = params;
             let exp = if fine { Expect::OkCount(n_out) } else { E };
             rc(
                 v,

@@ -830,7 +830,8 @@ fn cumulative(v: &mut Vec<Case>) {
     fn cumsum_dtype(d: Dtype) -> Dtype {
         if d == Dtype::Bool { Dtype::Int32 } else { d }
     }
-    let table: Vec<(&'static str, &'static str, Flat, Ax, fn(Dtype) -> Dtype)> = vec![
+    type Row = (&'static str, &'static str, Flat, Ax, fn(Dtype) -> Dtype);
+    let table: Vec<Row> = vec![
         (
             "mlx_cumsum",
             "mlx_cumsum_axis",
@@ -961,7 +962,8 @@ fn axis_ops(v: &mut Vec<Case>) {
         s[a] = (s[a] - 1).max(0);
         Some(s)
     }
-    let table: Vec<(&'static str, F, R, fn(Dtype) -> Dtype)> = vec![
+    type Row = (&'static str, F, R, fn(Dtype) -> Dtype);
+    let table: Vec<Row> = vec![
         ("mlx_sort_axis", o::sort_axis, keep, same_dtype),
         ("mlx_argsort_axis", o::argsort_axis, keep, u32_dtype),
         ("mlx_softmax_axis", softmax_axis, keep, float_dtype),
