@@ -21,8 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-pub use cdecl::{HEADERS, declared_functions};
 use cdecl::is_ident;
+pub use cdecl::{HEADERS, declared_functions};
 
 const EXCLUSIONS: &str = "xtask/coverage-exclusions.txt";
 
