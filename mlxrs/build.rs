@@ -15,6 +15,13 @@ fn main() {
         println!("cargo:lib_dir={dir}");
     }
 
+    // The mlx-c headers mlxrs-sys compiled against: the edge-input sweep (tests/sweep)
+    // reads its op list from them.
+    println!("cargo:rerun-if-env-changed=DEP_MLXC_INCLUDE");
+    if let Ok(dir) = env::var("DEP_MLXC_INCLUDE") {
+        println!("cargo:rustc-env=MLXRS_SWEEP_MLXC_INCLUDE={dir}");
+    }
+
     // mlxrs-sys linked OpenBLAS ahead of the wheel's reference BLAS (DEP_MLXC_BLAS is its
     // path, or "reference").
     println!("cargo:rustc-check-cfg=cfg(mlxrs_openblas)");

@@ -76,7 +76,7 @@ pub fn norm(
         None => (std::ptr::null(), 0),
     };
     let stream = current_raw()?;
-    match ord {
+    let out = match ord {
         None => mlx_op!(mlx_linalg_norm_l2(
             a.as_raw(),
             axis_ptr,
@@ -107,7 +107,9 @@ pub fn norm(
                 stream
             ))
         }
-    }
+    };
+    // MLX's axis checks name no routine ("Invalid axis 2 for array with 2 dimensions.").
+    crate::ops::guards::named("linalg::norm", out)
 }
 
 macro_rules! one_to_one {

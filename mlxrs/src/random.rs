@@ -375,7 +375,7 @@ pub fn categorical(
         (Some(_), Some(_)) => {
             return Err(crate::Error::invalid(
                 "num_samples",
-                "at most one of `shape` and `num_samples` may be given, got both",
+                "categorical: at most one of `shape` and `num_samples` may be given, got both",
             ));
         }
         (Some(shape), None) => mlx_call!(mlx_random_categorical_shape(
@@ -412,12 +412,15 @@ pub fn categorical(
 /// # Errors
 /// MLX's error for an invalid axis.
 pub fn permutation(x: &Array, axis: i32, key: Option<&Array>) -> Result<Array> {
-    mlx_op!(mlx_random_permutation(
-        x.as_raw(),
-        axis,
-        opt_array(key),
-        current_raw()?
-    ))
+    crate::ops::guards::named(
+        "permutation",
+        mlx_op!(mlx_random_permutation(
+            x.as_raw(),
+            axis,
+            opt_array(key),
+            current_raw()?
+        )),
+    )
     .and_then(crate::ops::guards::skip_kernel_if_empty)
 }
 

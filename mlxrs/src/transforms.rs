@@ -292,7 +292,7 @@ where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
     B: Fn(&[Array], &[Array], &[Array]) -> Result<Vec<Array>> + 'static,
 {
-    let fwd = Closure::new(forward)?;
+    let fwd = Closure::new(with_outputs("custom_vjp", forward))?;
     let bwd = ClosureCustom::new(backward)?;
     let mut out = Closure::empty();
     mlx_call!(mlx_custom_vjp(out.as_out(), fwd.as_raw(), bwd.as_raw()))?;
@@ -332,7 +332,7 @@ where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
 {
     Ok(CustomFunction {
-        forward: Closure::new(forward)?,
+        forward: Closure::new(with_outputs("custom_function", forward))?,
         vjp: None,
         jvp: None,
         vmap: None,
@@ -420,6 +420,25 @@ impl CustomFunction {
     }
 }
 
+/// `f`, answering an `Err` naming `op` where it returns no arrays: MLX 0.32's custom
+/// transforms (`custom_vjp`, `checkpoint`) read the first output and crash (SIGSEGV)
+/// on none.
+fn with_outputs<F>(op: &'static str, f: F) -> impl Fn(&[Array]) -> Result<Vec<Array>> + 'static
+where
+    F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
+{
+    move |x: &[Array]| {
+        let out = f(x)?;
+        if out.is_empty() {
+            return Err(Error::invalid(
+                "f",
+                format!("{op}: the function returned no arrays; it must return at least one"),
+            ));
+        }
+        Ok(out)
+    }
+}
+
 /// `f`, recomputing its intermediate values during the backward pass instead of storing
 /// them (gradient checkpointing): same values and gradients, less memory.
 ///
@@ -430,7 +449,7 @@ pub fn checkpoint<F>(f: F) -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + '
 where
     F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
 {
-    let inner = Closure::new(f)?;
+    let inner = Closure::new(with_outputs("checkpoint", f))?;
     let mut out = Closure::empty();
     mlx_call!(mlx_checkpoint(out.as_out(), inner.as_raw()))?;
     Ok(callable(out))

@@ -158,7 +158,10 @@ pub fn softmax(a: &Array, precise: bool) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn softmax_axis(a: &Array, axis: i32, precise: bool) -> Result<Array> {
-    mlx_op!(mlx_softmax_axis(a.as_raw(), axis, precise, current_raw()?))
+    super::guards::named(
+        "softmax",
+        mlx_op!(mlx_softmax_axis(a.as_raw(), axis, precise, current_raw()?)),
+    )
 }
 
 /// Softmax along `axes`.
@@ -167,13 +170,16 @@ pub fn softmax_axis(a: &Array, axis: i32, precise: bool) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range or
 /// given twice (any axis, for a 0-dimensional `a`).
 pub fn softmax_axes(a: &Array, axes: &[i32], precise: bool) -> Result<Array> {
-    mlx_op!(mlx_softmax_axes(
-        a.as_raw(),
-        axes.as_ptr(),
-        axes.len(),
-        precise,
-        current_raw()?
-    ))
+    super::guards::named(
+        "softmax",
+        mlx_op!(mlx_softmax_axes(
+            a.as_raw(),
+            axes.as_ptr(),
+            axes.len(),
+            precise,
+            current_raw()?
+        )),
+    )
 }
 
 /// Clips the values of `a` to `[a_min, a_max]`; either bound may be `None` (not both).
@@ -195,12 +201,15 @@ pub fn softmax_axes(a: &Array, axes: &[i32], precise: bool) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn clip(a: &Array, a_min: Option<&Array>, a_max: Option<&Array>) -> Result<Array> {
-    mlx_op!(mlx_clip(
-        a.as_raw(),
-        crate::ffi::opt_array(a_min),
-        crate::ffi::opt_array(a_max),
-        current_raw()?
-    ))
+    super::guards::named(
+        "clip",
+        mlx_op!(mlx_clip(
+            a.as_raw(),
+            crate::ffi::opt_array(a_min),
+            crate::ffi::opt_array(a_max),
+            current_raw()?
+        )),
+    )
 }
 
 /// Rounds to `decimals` decimal places (half to even; negative `decimals` rounds to

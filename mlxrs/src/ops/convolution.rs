@@ -465,7 +465,7 @@ fn positive_groups(groups: i32) -> Result<i32> {
     if groups < 1 {
         return Err(crate::Error::invalid(
             "groups",
-            format!("the number of groups must be at least 1, got {groups}"),
+            format!("conv: the number of groups must be at least 1, got {groups}"),
         ));
     }
     Ok(groups)

@@ -3,7 +3,18 @@
 //! results that skip kernels dividing by a zero extent (SIGFPE). The public contract is
 //! documented on [`ops::indexing`](super::indexing); the ops call these helpers.
 
-use crate::{Array, Dtype, Result};
+use crate::{Array, Dtype, Error, Result};
+
+/// `result`, with an MLX message that names no routine (MLX's axis checks say "Invalid
+/// axis 2 for array with 2 dimensions.", a 0-d `argmax` with `keepdims` says "cannot
+/// create std::vector larger than max_size()") prefixed with `[op] `, as MLX's own
+/// messages are.
+pub(crate) fn named<T>(op: &str, result: Result<T>) -> Result<T> {
+    result.map_err(|e| match e {
+        Error::Backend(msg) if !msg.starts_with('[') => Error::Backend(format!("[{op}] {msg}")),
+        e => e,
+    })
+}
 
 /// `axis` of `a` as a position (negative counts from the end); `None` out of range.
 pub(crate) fn axis_index(a: &Array, axis: i32) -> Option<usize> {
@@ -128,9 +139,19 @@ pub(crate) fn wrap_index(indices: &Array, n: i32) -> Result<Array> {
     super::arithmetic::remainder_raw(indices, &Array::from(n).astype(d)?)
 }
 
-/// One index array along `axis` of `a`, one element at a time, kept in bounds.
-pub(crate) fn along(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
+/// One index array along `axis` of `a`, one element at a time, kept in bounds; an
+/// `Err` naming `op` when that axis is empty and there are indices (no entry can be in
+/// bounds: MLX 0.32 reads or writes outside the buffer for `take_along_axis`,
+/// `put_along_axis` and `scatter_add_axis`).
+pub(crate) fn along(op: &'static str, a: &Array, indices: &Array, axis: i32) -> Result<Array> {
     match axis_size(a, axis) {
+        Some(0) if indices.size() > 0 => Err(Error::ShapeMismatch {
+            op,
+            reason: format!(
+                "axis {axis} of the array of shape {:?} is empty; there is nothing to index",
+                a.shape()
+            ),
+        }),
         Some(n) => wrap_index(indices, n),
         None => Ok(indices.clone()),
     }

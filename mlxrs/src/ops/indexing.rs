@@ -66,10 +66,11 @@ pub fn take(a: &Array, indices: &Array) -> Result<Array> {
 /// Python: `mlx.core.take(a, indices, axis)`.
 ///
 /// # Errors
-/// MLX's error ([`Error::Backend`]) when `indices` is not of an integer dtype, `axis` is
-/// out of range, or that axis is empty and `indices` is not.
+/// [`Error::ShapeMismatch`] when that axis is empty and `indices` is not; MLX's error
+/// ([`Error::Backend`]) when `indices` is not of an integer dtype or `axis` is out of
+/// range.
 pub fn take_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
-    let indices = &along(a, indices, axis)?;
+    let indices = &along("take_axis", a, indices, axis)?;
     mlx_op!(mlx_take_axis(
         a.as_raw(),
         indices.as_raw(),
@@ -84,9 +85,10 @@ pub fn take_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
 /// Python: `mlx.core.take_along_axis`.
 ///
 /// # Errors
-/// MLX's error ([`Error::Backend`]) when `indices` is not of an integer dtype, does not
-/// have as many dimensions as `a` or does not broadcast against it, or `axis` is out of
-/// range.
+/// [`Error::ShapeMismatch`] when axis `axis` of `a` is empty and `indices` is not (MLX
+/// 0.32 reads outside the buffer then); MLX's error ([`Error::Backend`]) when `indices`
+/// is not of an integer dtype, does not have as many dimensions as `a` or does not
+/// broadcast against it, or `axis` is out of range.
 ///
 /// # Examples
 /// ```
@@ -97,7 +99,7 @@ pub fn take_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn take_along_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
-    let indices = &along(a, indices, axis)?;
+    let indices = &along("take_along_axis", a, indices, axis)?;
     mlx_op!(mlx_take_along_axis(
         a.as_raw(),
         indices.as_raw(),
@@ -112,7 +114,7 @@ pub fn take_along_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
 /// Python: `mlx.core.put_along_axis`.
 ///
 /// # Errors
-/// MLX's error ([`Error::Backend`]) as for [`take_along_axis`].
+/// As for [`take_along_axis`] (MLX 0.32 writes outside the buffer for an empty axis).
 ///
 /// # Examples
 /// ```
@@ -124,7 +126,7 @@ pub fn take_along_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn put_along_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> Result<Array> {
-    let indices = &along(a, indices, axis)?;
+    let indices = &along("put_along_axis", a, indices, axis)?;
     mlx_op!(mlx_put_along_axis(
         a.as_raw(),
         indices.as_raw(),
@@ -152,7 +154,7 @@ pub fn put_along_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> 
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn scatter_add_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> Result<Array> {
-    let indices = &along(a, indices, axis)?;
+    let indices = &along("scatter_add_axis", a, indices, axis)?;
     mlx_op!(mlx_scatter_add_axis(
         a.as_raw(),
         indices.as_raw(),
@@ -319,16 +321,23 @@ pub fn masked_scatter(a: &Array, mask: &Array, src: &Array) -> Result<Array> {
     ))
 }
 
-fn check_slice_lengths(start: &[i32], stop: &[i32], strides: &[i32]) -> Result<()> {
+fn check_slice_lengths(op: &str, start: &[i32], stop: &[i32], strides: &[i32]) -> Result<()> {
     if start.len() != stop.len() || start.len() != strides.len() {
         return Err(Error::invalid(
             "start/stop/strides",
             format!(
-                "slice_update needs equal lengths, got {}, {} and {}",
+                "{op} needs equal lengths, got {}, {} and {}",
                 start.len(),
                 stop.len(),
                 strides.len()
             ),
+        ));
+    }
+    // MLX divides by each stride to size the block: a zero stride is SIGFPE there.
+    if let Some(k) = strides.iter().position(|&s| s == 0) {
+        return Err(Error::invalid(
+            "strides",
+            format!("{op}: the stride of axis {k} is 0; strides must be nonzero"),
         ));
     }
     Ok(())
@@ -344,7 +353,7 @@ macro_rules! slice_updates {
             stop: &[i32],
             strides: &[i32],
         ) -> Result<Array> {
-            check_slice_lengths(start, stop, strides)?;
+            check_slice_lengths(stringify!($name), start, stop, strides)?;
             mlx_op!($sys(src.as_raw(),
                 update.as_raw(),
                 start.as_ptr(),
@@ -366,7 +375,8 @@ slice_updates! {
     /// C++: `mlx::core::slice_update`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when the three slices differ in length; MLX's error
+    /// [`Error::InvalidArgument`] when the three slices differ in length or a stride is
+    /// 0; MLX's error
     /// ([`Error::Backend`]) when they do not have one entry per axis of `src`, or `update`
     /// does not broadcast to the slice.
     ///
@@ -441,8 +451,9 @@ pub fn slice_dynamic(a: &Array, start: &Array, axes: &[i32], slice_size: &[i32])
 /// Python: `mlx.core.slice_update(a, update, start_indices, axes)`.
 ///
 /// # Errors
-/// MLX's error ([`Error::Backend`]) when `start` is not of an integer dtype or does not
-/// have one entry per axis in `axes`, or `update` does not broadcast to a block of `src`.
+/// [`Error::ShapeMismatch`] when `update` has more dimensions than `src`; MLX's error
+/// ([`Error::Backend`]) when `start` is not of an integer dtype or does not have one
+/// entry per axis in `axes`, or `update` does not broadcast to a block of `src`.
 ///
 /// # Examples
 /// ```
@@ -459,6 +470,18 @@ pub fn slice_update_dynamic(
     start: &Array,
     axes: &[i32],
 ) -> Result<Array> {
+    // MLX 0.32 writes outside its buffers (heap corruption, then abort) for an update of
+    // more dimensions than `src`; such an update cannot broadcast to a block of `src`.
+    if update.ndim() > src.ndim() {
+        return Err(Error::ShapeMismatch {
+            op: "slice_update_dynamic",
+            reason: format!(
+                "update of shape {:?} has more dimensions than src of shape {:?}",
+                update.shape(),
+                src.shape()
+            ),
+        });
+    }
     // `update` broadcasts against the block: align its shape to the right of `src`'s.
     let start = &dynamic_start(src, start, axes, |axis| {
         let lead = src.ndim().checked_sub(update.ndim())?;

@@ -152,9 +152,10 @@ pub fn gather_mm(
 /// Python: `mlx.core.segmented_mm`.
 ///
 /// # Errors
-/// MLX's error ([`Error::Backend`]) when `segments` is not of an integer dtype or of
-/// shape `(..., 2)`, `a` or `b` has batch dimensions, the inner dimensions differ, or the
-/// dtypes are not floating-point.
+/// [`Error::ShapeMismatch`] when the inner dimensions differ (MLX 0.32 reads `b` past
+/// its end then); MLX's error ([`Error::Backend`]) when `segments` is not of an integer
+/// dtype or of shape `(..., 2)`, `a` or `b` has batch dimensions, or the dtypes are not
+/// floating-point.
 ///
 /// # Examples
 /// ```
@@ -168,6 +169,24 @@ pub fn gather_mm(
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn segmented_mm(a: &Array, b: &Array, segments: &Array) -> Result<Array> {
+    // MLX 0.32 does not compare the contracted sizes: a `b` with fewer rows than `a` has
+    // columns is read past its end.
+    let (ka, kb) = (
+        a.shape().last(),
+        b.ndim().checked_sub(2).map(|k| b.shape()[k]),
+    );
+    if let (Some(&ka), Some(kb)) = (ka, kb)
+        && ka != kb
+    {
+        return Err(crate::Error::ShapeMismatch {
+            op: "segmented_mm",
+            reason: format!(
+                "the last dimension of a {:?} must match the second to last of b {:?}",
+                a.shape(),
+                b.shape()
+            ),
+        });
+    }
     // Segment bounds are positions along the contracted axis, 0 to K inclusive; MLX
     // passes out-of-range ones to BLAS unchecked.
     let segments = &match a.shape().last() {
@@ -201,15 +220,18 @@ pub fn segmented_mm(a: &Array, b: &Array, segments: &Array) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn tensordot(a: &Array, b: &Array, axes_a: &[i32], axes_b: &[i32]) -> Result<Array> {
-    mlx_op!(mlx_tensordot(
-        a.as_raw(),
-        b.as_raw(),
-        axes_a.as_ptr(),
-        axes_a.len(),
-        axes_b.as_ptr(),
-        axes_b.len(),
-        current_raw()?
-    ))
+    super::guards::named(
+        "tensordot",
+        mlx_op!(mlx_tensordot(
+            a.as_raw(),
+            b.as_raw(),
+            axes_a.as_ptr(),
+            axes_a.len(),
+            axes_b.as_ptr(),
+            axes_b.len(),
+            current_raw()?
+        )),
+    )
 }
 
 /// Tensor contraction of the last `axis` axes of `a` with the first `axis` axes of `b`.
@@ -220,12 +242,15 @@ pub fn tensordot(a: &Array, b: &Array, axes_a: &[i32], axes_b: &[i32]) -> Result
 /// MLX's error ([`Error::Backend`]) when `axis` exceeds the number of dimensions of `a`
 /// or `b`, or the contracted axes differ in size.
 pub fn tensordot_axis(a: &Array, b: &Array, axis: i32) -> Result<Array> {
-    mlx_op!(mlx_tensordot_axis(
-        a.as_raw(),
-        b.as_raw(),
-        axis,
-        current_raw()?
-    ))
+    super::guards::named(
+        "tensordot",
+        mlx_op!(mlx_tensordot_axis(
+            a.as_raw(),
+            b.as_raw(),
+            axis,
+            current_raw()?
+        )),
+    )
 }
 
 /// Einstein summation over `operands` as described by `subscripts` (e.g. `"ij,jk->ik"`).

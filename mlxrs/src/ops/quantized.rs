@@ -348,7 +348,7 @@ fn group_size(options: &QuantizeOptions) -> Result<Option<i32>> {
     if let Some(g) = options.group_size.filter(|&g| g < 1) {
         return Err(crate::Error::invalid(
             "group_size",
-            format!("the group size must be at least 1, got {g}"),
+            format!("quantize: the group size must be at least 1, got {g}"),
         ));
     }
     Ok(options.group_size)

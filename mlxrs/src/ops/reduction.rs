@@ -27,7 +27,7 @@ macro_rules! reduction {
         /// `a`, e.g. `max` or `min` of an empty array.
         pub fn $name(a: &Array, keepdims: bool) -> Result<Array> {
             let mut out = Array::empty();
-            mlx_call!($sys(out.as_out(), a.as_raw(), keepdims, current_raw()?))?;
+            super::guards::named(stringify!($name), mlx_call!($sys(out.as_out(), a.as_raw(), keepdims, current_raw()?)))?;
             of_empty(stringify!($name), a, out)
         }
 
@@ -38,7 +38,7 @@ macro_rules! reduction {
         #[doc = concat!("range, or as for [`", stringify!($name), "`].")]
         pub fn $axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
             let mut out = Array::empty();
-            mlx_call!($sys_axis(out.as_out(), a.as_raw(), axis, keepdims, current_raw()?))?;
+            super::guards::named(stringify!($name), mlx_call!($sys_axis(out.as_out(), a.as_raw(), axis, keepdims, current_raw()?)))?;
             of_empty(stringify!($name), a, out)
         }
 
@@ -49,7 +49,7 @@ macro_rules! reduction {
         #[doc = concat!("or given twice, or as for [`", stringify!($name), "`].")]
         pub fn $axes(a: &Array, axes: &[i32], keepdims: bool) -> Result<Array> {
             let mut out = Array::empty();
-            mlx_call!($sys_axes(out.as_out(), a.as_raw(), axes.as_ptr(), axes.len(), keepdims, current_raw()?))?;
+            super::guards::named(stringify!($name), mlx_call!($sys_axes(out.as_out(), a.as_raw(), axes.as_ptr(), axes.len(), keepdims, current_raw()?)))?;
             of_empty(stringify!($name), a, out)
         }
     )*};
@@ -102,7 +102,10 @@ reduction! {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an empty `a`.
 pub fn argmax(a: &Array, keepdims: bool) -> Result<Array> {
-    mlx_op!(mlx_argmax(a.as_raw(), keepdims, current_raw()?))
+    super::guards::named(
+        "argmax",
+        mlx_op!(mlx_argmax(a.as_raw(), keepdims, current_raw()?)),
+    )
 }
 
 /// Indices of the largest elements along `axis`.
@@ -111,7 +114,10 @@ pub fn argmax(a: &Array, keepdims: bool) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
 /// an empty `a`.
 pub fn argmax_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
-    mlx_op!(mlx_argmax_axis(a.as_raw(), axis, keepdims, current_raw()?))
+    super::guards::named(
+        "argmax",
+        mlx_op!(mlx_argmax_axis(a.as_raw(), axis, keepdims, current_raw()?)),
+    )
 }
 
 /// Index of the smallest element of the flattened array.
@@ -119,7 +125,10 @@ pub fn argmax_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an empty `a`.
 pub fn argmin(a: &Array, keepdims: bool) -> Result<Array> {
-    mlx_op!(mlx_argmin(a.as_raw(), keepdims, current_raw()?))
+    super::guards::named(
+        "argmin",
+        mlx_op!(mlx_argmin(a.as_raw(), keepdims, current_raw()?)),
+    )
 }
 
 /// Indices of the smallest elements along `axis`.
@@ -128,7 +137,10 @@ pub fn argmin(a: &Array, keepdims: bool) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range, or
 /// an empty `a`.
 pub fn argmin_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
-    mlx_op!(mlx_argmin_axis(a.as_raw(), axis, keepdims, current_raw()?))
+    super::guards::named(
+        "argmin",
+        mlx_op!(mlx_argmin_axis(a.as_raw(), axis, keepdims, current_raw()?)),
+    )
 }
 
 /// Variance of all elements with `ddof` delta degrees of freedom.
@@ -136,7 +148,10 @@ pub fn argmin_axis(a: &Array, axis: i32, keepdims: bool) -> Result<Array> {
 /// # Errors
 /// Only if MLX reports a failure (an empty `a` gives NaN).
 pub fn var(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
-    mlx_op!(mlx_var(a.as_raw(), keepdims, ddof, current_raw()?))
+    super::guards::named(
+        "var",
+        mlx_op!(mlx_var(a.as_raw(), keepdims, ddof, current_raw()?)),
+    )
 }
 
 /// Variance along `axes`.
@@ -145,14 +160,17 @@ pub fn var(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range or
 /// given twice.
 pub fn var_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Array> {
-    mlx_op!(mlx_var_axes(
-        a.as_raw(),
-        axes.as_ptr(),
-        axes.len(),
-        keepdims,
-        ddof,
-        current_raw()?
-    ))
+    super::guards::named(
+        "var",
+        mlx_op!(mlx_var_axes(
+            a.as_raw(),
+            axes.as_ptr(),
+            axes.len(),
+            keepdims,
+            ddof,
+            current_raw()?
+        )),
+    )
 }
 
 /// Standard deviation of all elements with `ddof` delta degrees of freedom.
@@ -160,7 +178,10 @@ pub fn var_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Ar
 /// # Errors
 /// Only if MLX reports a failure (an empty `a` gives NaN).
 pub fn std(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
-    mlx_op!(mlx_std(a.as_raw(), keepdims, ddof, current_raw()?))
+    super::guards::named(
+        "std",
+        mlx_op!(mlx_std(a.as_raw(), keepdims, ddof, current_raw()?)),
+    )
 }
 
 /// Standard deviation along `axes`.
@@ -169,14 +190,17 @@ pub fn std(a: &Array, keepdims: bool, ddof: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an axis out of range or
 /// given twice.
 pub fn std_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Array> {
-    mlx_op!(mlx_std_axes(
-        a.as_raw(),
-        axes.as_ptr(),
-        axes.len(),
-        keepdims,
-        ddof,
-        current_raw()?
-    ))
+    super::guards::named(
+        "std",
+        mlx_op!(mlx_std_axes(
+            a.as_raw(),
+            axes.as_ptr(),
+            axes.len(),
+            keepdims,
+            ddof,
+            current_raw()?
+        )),
+    )
 }
 
 /// Variance along one axis.
@@ -184,13 +208,16 @@ pub fn std_axes(a: &Array, axes: &[i32], keepdims: bool, ddof: i32) -> Result<Ar
 /// # Errors
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for an `axis` out of range.
 pub fn var_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array> {
-    mlx_op!(mlx_var_axis(
-        a.as_raw(),
-        axis,
-        keepdims,
-        ddof,
-        current_raw()?
-    ))
+    super::guards::named(
+        "var",
+        mlx_op!(mlx_var_axis(
+            a.as_raw(),
+            axis,
+            keepdims,
+            ddof,
+            current_raw()?
+        )),
+    )
 }
 
 /// Standard deviation along one axis.
@@ -206,13 +233,16 @@ pub fn var_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn std_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array> {
-    mlx_op!(mlx_std_axis(
-        a.as_raw(),
-        axis,
-        keepdims,
-        ddof,
-        current_raw()?
-    ))
+    super::guards::named(
+        "std",
+        mlx_op!(mlx_std_axis(
+            a.as_raw(),
+            axis,
+            keepdims,
+            ddof,
+            current_raw()?
+        )),
+    )
 }
 
 /// The number of elements along `axes` (or, when `inverted`, its reciprocal `1 / n`) as
@@ -236,12 +266,15 @@ pub fn std_axis(a: &Array, axis: i32, keepdims: bool, ddof: i32) -> Result<Array
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn number_of_elements(a: &Array, axes: &[i32], inverted: bool, dtype: Dtype) -> Result<Array> {
-    mlx_op!(mlx_number_of_elements(
-        a.as_raw(),
-        axes.as_ptr(),
-        axes.len(),
-        inverted,
-        dtype.to_sys(),
-        current_raw()?
-    ))
+    super::guards::named(
+        "number_of_elements",
+        mlx_op!(mlx_number_of_elements(
+            a.as_raw(),
+            axes.as_ptr(),
+            axes.len(),
+            inverted,
+            dtype.to_sys(),
+            current_raw()?
+        )),
+    )
 }

@@ -308,7 +308,8 @@ fn bad_arguments_are_errors() -> Result<()> {
     let err = random::categorical(&one, -1, Some(&[1]), Some(1), Some(&k)).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid `num_samples`: at most one of `shape` and `num_samples` may be given, got both"
+        "invalid `num_samples`: categorical: at most one of `shape` and `num_samples` may be \
+         given, got both"
     );
     Ok(())
 }

@@ -46,7 +46,8 @@ unary! {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `shape` does not hold as
 /// many elements as `a`, or more than one dimension is `-1`;
 /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize` dimension of
-/// `shape` does not fit in `i32`.
+/// `shape` does not fit in `i32`, or a dimension is below `-1` (MLX 0.32 accepts
+/// `(-2, -3)` for 6 elements and makes an array of that negative shape).
 ///
 /// # Examples
 /// ```
@@ -57,12 +58,25 @@ unary! {
 /// ```
 pub fn reshape(a: &Array, shape: impl Shape) -> Result<Array> {
     let dims = shape.dims()?;
+    no_negative_sizes("reshape", &dims)?;
     mlx_op!(mlx_reshape(
         a.as_raw(),
         dims.as_ptr(),
         dims.len(),
         current_raw()?
     ))
+}
+
+/// Rejects sizes below `-1` (the one inferred size), which MLX 0.32 turns into arrays
+/// of negative shape when their product matches.
+fn no_negative_sizes(op: &str, dims: &[i32]) -> crate::Result<()> {
+    match dims.iter().find(|&&d| d < -1) {
+        Some(d) => Err(crate::Error::invalid(
+            "shape",
+            format!("{op}: size {d} in {dims:?}; sizes are non-negative or -1 (inferred)"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Permutes the axes.
@@ -179,9 +193,9 @@ pub fn contiguous(a: &Array, allow_col_major: bool) -> Result<Array> {
 /// The sub-array `start[i]..stop[i]` in steps of `strides[i]` along each axis.
 ///
 /// # Errors
-/// [`crate::Error::InvalidArgument`] when the three slices differ in length; MLX's error
-/// ([`Error::Backend`](crate::Error::Backend)) when they do not have one entry per axis
-/// of `a`.
+/// [`crate::Error::InvalidArgument`] when the three slices differ in length or a stride
+/// is 0; MLX's error ([`Error::Backend`](crate::Error::Backend)) when they do not have
+/// one entry per axis of `a`.
 pub fn slice(a: &Array, start: &[i32], stop: &[i32], strides: &[i32]) -> Result<Array> {
     if start.len() != stop.len() || start.len() != strides.len() {
         return Err(crate::Error::invalid(
@@ -192,6 +206,13 @@ pub fn slice(a: &Array, start: &[i32], stop: &[i32], strides: &[i32]) -> Result<
                 stop.len(),
                 strides.len()
             ),
+        ));
+    }
+    // MLX divides by each stride to size the result: a zero stride is SIGFPE there.
+    if let Some(k) = strides.iter().position(|&s| s == 0) {
+        return Err(crate::Error::invalid(
+            "strides",
+            format!("slice: the stride of axis {k} is 0; strides must be nonzero"),
         ));
     }
     mlx_op!(mlx_slice(
@@ -249,7 +270,7 @@ pub fn squeeze_axis(a: &Array, axis: i32) -> Result<Array> {
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) when `shape` is empty, has
 /// more than one `-1`, or does not hold as many elements as axis `axis`, or `axis` is out
 /// of range; [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a `usize`
-/// dimension of `shape` does not fit in `i32`.
+/// dimension of `shape` does not fit in `i32`, or a size is below `-1`.
 ///
 /// # Examples
 /// ```
@@ -260,6 +281,7 @@ pub fn squeeze_axis(a: &Array, axis: i32) -> Result<Array> {
 /// ```
 pub fn unflatten(a: &Array, axis: i32, shape: impl Shape) -> Result<Array> {
     let dims = shape.dims()?;
+    no_negative_sizes("unflatten", &dims)?;
     // MLX 0.32.2 infers a -1 by dividing by the product of the other sizes: with a 0
     // among them that is a division by zero (SIGFPE, in Python MLX too).
     if dims.contains(&-1) && dims.contains(&0) {

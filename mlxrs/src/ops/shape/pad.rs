@@ -149,18 +149,21 @@ pub fn pad_axes(
         high[ax as usize] = high_pad_size[i];
     }
     let all: Vec<i32> = (0..ndim).collect();
-    mlx_op!(mlx_pad(
-        a.as_raw(),
-        all.as_ptr(),
-        all.len(),
-        low.as_ptr(),
-        low.len(),
-        high.as_ptr(),
-        high.len(),
-        pad_value.as_raw(),
-        mode.as_c_str().as_ptr(),
-        current_raw()?
-    ))
+    crate::ops::guards::named(
+        "pad",
+        mlx_op!(mlx_pad(
+            a.as_raw(),
+            all.as_ptr(),
+            all.len(),
+            low.as_ptr(),
+            low.len(),
+            high.as_ptr(),
+            high.len(),
+            pad_value.as_raw(),
+            mode.as_c_str().as_ptr(),
+            current_raw()?
+        )),
+    )
 }
 
 /// Pads every axis with `pad_width` elements on both sides (Python's integer
@@ -170,11 +173,14 @@ pub fn pad_axes(
 /// MLX's error ([`Error::Backend`](crate::Error::Backend)) for a negative `pad_width`, or
 /// a mode the shape does not allow (e.g. [`PadMode::Reflect`] on an empty axis).
 pub fn pad_symmetric(a: &Array, pad_width: i32, pad_value: &Array, mode: PadMode) -> Result<Array> {
-    mlx_op!(mlx_pad_symmetric(
-        a.as_raw(),
-        pad_width,
-        pad_value.as_raw(),
-        mode.as_c_str().as_ptr(),
-        current_raw()?
-    ))
+    crate::ops::guards::named(
+        "pad",
+        mlx_op!(mlx_pad_symmetric(
+            a.as_raw(),
+            pad_width,
+            pad_value.as_raw(),
+            mode.as_c_str().as_ptr(),
+            current_raw()?
+        )),
+    )
 }

@@ -82,7 +82,7 @@ pub(super) fn check_strided_bounds(
         return Err(crate::Error::invalid(
             "strides",
             format!(
-                "expected {} strides (one per dimension of `shape`), got {}",
+                "as_strided: expected {} strides (one per dimension of `shape`), got {}",
                 shape.len(),
                 strides.len()
             ),
@@ -91,7 +91,7 @@ pub(super) fn check_strided_bounds(
     if let Some(d) = shape.iter().find(|&&d| d < 0) {
         return Err(crate::Error::invalid(
             "shape",
-            format!("dimensions must be non-negative, got {d}"),
+            format!("as_strided: dimensions must be non-negative, got {d}"),
         ));
     }
     if shape.contains(&0) {
@@ -109,7 +109,10 @@ pub(super) fn check_strided_bounds(
     if lo < 0 || hi >= size as i128 {
         return Err(crate::Error::invalid(
             "strides",
-            format!("the view reaches elements {lo}..={hi}, but the array has {size} elements"),
+            format!(
+                "as_strided: the view reaches elements {lo}..={hi}, but the array has {size} \
+                 elements"
+            ),
         ));
     }
     Ok(())
