@@ -62,9 +62,7 @@ fn child(cases: &[Case], start: usize, end: usize) {
     // Warm up MLX (streams, the CPU device, the global random key, which lives on as
     // MLX's state) before the memory baseline.
     let _ = mlxrs::Array::from_slice(&[1.0f32], &[1]).and_then(|a| a.eval());
-    for _ in 0..3 {
-        let _ = mlxrs::random::bits(&[1], 4, None).and_then(|a| a.eval());
-    }
+    settle();
     let baseline = mlxrs::memory::active_memory().unwrap_or(0);
     for (i, case) in cases.iter().enumerate().take(end).skip(start) {
         let before = mlxrs::memory::active_memory().unwrap_or(0);
@@ -82,9 +80,29 @@ fn child(cases: &[Case], start: usize, end: usize) {
         let _ = writeln!(lock, "{line}");
         let _ = lock.flush();
     }
-    let after = mlxrs::memory::active_memory().unwrap_or(0);
+    // The random key's buffer comes and goes with its last consumer, and MLX's worker
+    // thread frees buffers after an eval returns: settle both (and give the worker a
+    // moment) before comparing with the baseline.
+    let mut after = usize::MAX;
+    for _ in 0..50 {
+        settle();
+        after = mlxrs::memory::active_memory().unwrap_or(0);
+        if after <= baseline {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     println!("leak {}", after.saturating_sub(baseline));
     println!("done");
+}
+
+/// Brings MLX to a steady state: the global random key split and evaluated a few times
+/// (it lives on as MLX's state, 8 bytes), and the stream's pending work finished.
+fn settle() {
+    for _ in 0..3 {
+        let _ = mlxrs::random::bits(&[1], 4, None).and_then(|a| a.eval());
+    }
+    let _ = mlxrs::stream::synchronize();
 }
 
 fn one_line(s: &str) -> String {
