@@ -96,15 +96,15 @@ fn run() -> Result<(), String> {
         println!("  [{i}] {s}");
     }
     println!("cosine similarity:");
-    print!("     ");
+    print!("    ");
     for j in 0..rows.len() {
-        print!(" {:>6}", format!("[{j}]"));
+        print!(" {:>7}", format!("[{j}]"));
     }
     println!();
     for (i, a) in rows.iter().enumerate() {
         print!("  [{i}]");
         for b in &rows {
-            print!(" {:>6.4}", minilm::cosine(a, b));
+            print!(" {:>7.4}", minilm::cosine(a, b));
         }
         println!();
     }
