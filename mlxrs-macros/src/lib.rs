@@ -10,6 +10,11 @@
 //!   arrays and `Option`s of those): ignored automatically;
 //! - anything else marked `#[module(skip)]`: ignored.
 //!
+//! `#[module(rename = "name")]` on a walked field names it `name` in parameter paths
+//! instead of the field's own name, for published weights whose names are not Rust
+//! identifiers in snake case (`LayerNorm`, `self`): `#[module(rename = "LayerNorm")]
+//! layer_norm: LayerNorm` gives `LayerNorm.weight`.
+//!
 //! `#[module(training)]` on a `bool` field makes it the module's own training flag
 //! (set by `train`, read by `training`); without one, `training()` reports whether
 //! every sub-module is in training mode. `#[module(quantize)]` on the struct makes
@@ -37,6 +42,7 @@ pub fn derive_module(input: TokenStream) -> TokenStream {
 struct FieldAttrs {
     skip: bool,
     training: bool,
+    rename: Option<String>,
 }
 
 fn field_attrs(field: &syn::Field) -> syn::Result<FieldAttrs> {
@@ -52,13 +58,24 @@ fn field_attrs(field: &syn::Field) -> syn::Result<FieldAttrs> {
             } else if meta.path.is_ident("training") {
                 out.training = true;
                 Ok(())
+            } else if meta.path.is_ident("rename") {
+                let name: syn::LitStr = meta.value()?.parse()?;
+                let value = name.value();
+                if value.is_empty() || value.contains('.') {
+                    return Err(syn::Error::new(
+                        name.span(),
+                        "#[module(rename = ..)] needs a non-empty name without `.`",
+                    ));
+                }
+                out.rename = Some(value);
+                Ok(())
             } else {
                 let name = meta
                     .path
                     .get_ident()
                     .map_or_else(|| "?".to_string(), ToString::to_string);
                 Err(meta.error(format!(
-                    "unknown `module` attribute `{name}`: expected `skip` or `training`"
+                    "unknown `module` attribute `{name}`: expected `skip`, `training` or `rename = \"..\"`"
                 )))
             }
         })?;
@@ -211,34 +228,38 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
             continue;
         }
         if attrs.skip || is_plain(&field.ty) {
+            if attrs.rename.is_some() {
+                return Err(syn::Error::new(
+                    ident.span(),
+                    "#[module(rename = ..)] names a walked field; this one holds no parameters",
+                ));
+            }
             continue;
         }
-        walked.push((ident.clone(), field.ty.clone()));
+        let key = attrs.rename.unwrap_or_else(|| ident.to_string());
+        walked.push((ident.clone(), field.ty.clone(), key));
     }
 
     let quantize = struct_quantize(input)?;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let nn = quote!(::mlxrs::nn);
 
-    let visit = walked.iter().map(|(ident, ty)| {
-        let key = ident.to_string();
+    let visit = walked.iter().map(|(ident, ty, key)| {
         quote_spanned! {ty.span()=>
             <#ty as #nn::ModuleField>::visit_field(&self.#ident, &#nn::join_path(prefix, #key), f);
         }
     });
-    let visit_mut = walked.iter().map(|(ident, ty)| {
-        let key = ident.to_string();
+    let visit_mut = walked.iter().map(|(ident, ty, key)| {
         quote_spanned! {ty.span()=>
             <#ty as #nn::ModuleField>::visit_field_mut(&mut self.#ident, &#nn::join_path(prefix, #key), f);
         }
     });
-    let modules = walked.iter().map(|(ident, ty)| {
-        let key = ident.to_string();
+    let modules = walked.iter().map(|(ident, ty, key)| {
         quote_spanned! {ty.span()=>
             <#ty as #nn::ModuleField>::visit_field_modules(&mut self.#ident, &#nn::join_path(prefix, #key), f)?;
         }
     });
-    let set_training = walked.iter().map(|(ident, ty)| {
+    let set_training = walked.iter().map(|(ident, ty, _)| {
         quote_spanned! {ty.span()=>
             <#ty as #nn::ModuleField>::set_training(&mut self.#ident, mode);
         }
@@ -250,7 +271,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
     let training = match &training_field {
         Some(t) => quote!(self.#t),
         None => {
-            let each = walked.iter().map(|(ident, ty)| {
+            let each = walked.iter().map(|(ident, ty, _)| {
                 quote_spanned! {ty.span()=>
                     <#ty as #nn::ModuleField>::field_training(&self.#ident).unwrap_or(true)
                 }

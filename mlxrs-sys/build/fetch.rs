@@ -11,7 +11,9 @@
 //! it uses, so a few lines parse it. Fields: name, version, registry (`pypi` |
 //! `crates.io`), package, file (the exact file the registry serves), platform (`os-arch`
 //! or `any`), backend (MLX builds), dir (where it is unpacked), sha256 (of `file`); data
-//! and model artifacts add `role` and `member`/`member_sha256`.
+//! and model artifacts add `role` and `member`/`member_sha256` (one file of the archive)
+//! or `members`/`members_sha256` (several, whitespace-separated, placed under their paths
+//! without `member_prefix`).
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -389,29 +391,97 @@ fn cargo_home() -> PathBuf {
     home.join(".cargo")
 }
 
+/// One file taken out of an archive: its path there, its sha256, and where it goes under
+/// `<tp>/<dir>`.
+pub struct Member<'a> {
+    /// The path inside the archive.
+    pub path: &'a str,
+    /// Its pinned sha256.
+    pub sha256: &'a str,
+    /// Its path under `<tp>/<dir>`: `path` without `member_prefix`, or its file name when
+    /// the pin names no prefix.
+    pub out: String,
+}
+
+/// The members an artifact unpacks (none: the whole archive): `member` with
+/// `member_sha256`, or `members` with `members_sha256` (whitespace-separated lists of the
+/// same length, in the same order), each placed under `member_prefix` stripped.
+pub fn members(a: &Artifact) -> FetchResult<Vec<Member<'_>>> {
+    let (paths, shas): (Vec<&str>, Vec<&str>) = match (a.opt("member"), a.opt("members")) {
+        (Some(_), Some(_)) => {
+            return Err(format!(
+                "pins.toml: artifact `{}` has both `member` and `members`",
+                a.get("name")?
+            ));
+        }
+        (Some(m), None) => (vec![m], vec![a.get("member_sha256")?]),
+        (None, Some(ms)) => (
+            ms.split_whitespace().collect(),
+            a.get("members_sha256")?.split_whitespace().collect(),
+        ),
+        (None, None) => return Ok(Vec::new()),
+    };
+    if paths.len() != shas.len() || paths.is_empty() {
+        return Err(format!(
+            "pins.toml: artifact `{}` names {} members but {} sha256s",
+            a.get("name")?,
+            paths.len(),
+            shas.len()
+        ));
+    }
+    let prefix = a.opt("member_prefix");
+    paths
+        .into_iter()
+        .zip(shas)
+        .map(|(path, sha256)| {
+            let out = match prefix {
+                Some(p) => path
+                    .strip_prefix(p)
+                    .filter(|rest| !rest.is_empty())
+                    .ok_or_else(|| {
+                        format!(
+                            "pins.toml: member `{path}` does not start with member_prefix `{p}`"
+                        )
+                    })?
+                    .to_string(),
+                None => path.rsplit('/').next().unwrap_or(path).to_string(),
+            };
+            Ok(Member { path, sha256, out })
+        })
+        .collect()
+}
+
 /// Unpacks into `staging` and returns the folder that becomes `<tp>/<dir>`.
 pub fn unpack(a: &Artifact, archive: &Path, staging: &Path) -> FetchResult<PathBuf> {
-    if let Some(member) = a.opt("member") {
-        // One file of the archive (a zip: a wheel), checked against its own sha256.
+    let members = members(a)?;
+    if !members.is_empty() {
+        // Some files of the archive (a zip: a wheel), each checked against its own sha256.
         let script = "import os, sys, zipfile\n\
                       with zipfile.ZipFile(sys.argv[1]) as z:\n\
-                      \x20   data = z.read(sys.argv[3])\n\
-                      os.makedirs(sys.argv[2], exist_ok=True)\n\
-                      with open(os.path.join(sys.argv[2], os.path.basename(sys.argv[3])), 'wb') as f:\n\
-                      \x20   f.write(data)\n";
+                      \x20   for m, out in zip(sys.argv[3::2], sys.argv[4::2]):\n\
+                      \x20       data = z.read(m)\n\
+                      \x20       p = os.path.join(sys.argv[2], out)\n\
+                      \x20       os.makedirs(os.path.dirname(p), exist_ok=True)\n\
+                      \x20       with open(p, 'wb') as f:\n\
+                      \x20           f.write(data)\n";
         let root = staging.join("root");
-        run_cmd(
-            Command::new(python_exe())
-                .arg("-c")
-                .arg(script)
-                .arg(archive)
-                .arg(&root)
-                .arg(member),
-        )
-        .map_err(|e| format!("cannot take {member} out of {}: {e}", archive.display()))?;
-        let name = member.rsplit('/').next().unwrap_or(member);
-        verify(&root.join(name), a.get("member_sha256")?)
-            .map_err(|e| format!("{member} of {}: {e}", archive.display()))?;
+        let mut cmd = Command::new(python_exe());
+        cmd.arg("-c").arg(script).arg(archive).arg(&root);
+        for m in &members {
+            cmd.arg(m.path).arg(&m.out);
+        }
+        run_cmd(&mut cmd).map_err(|e| {
+            let names: Vec<&str> = members.iter().map(|m| m.path).collect();
+            format!(
+                "cannot take {} out of {}: {e}",
+                names.join(", "),
+                archive.display()
+            )
+        })?;
+        for m in &members {
+            verify(&root.join(&m.out), m.sha256)
+                .map_err(|e| format!("{} of {}: {e}", m.path, archive.display()))?;
+        }
         return Ok(root);
     }
     if archive.extension().and_then(|e| e.to_str()) == Some("whl") {

@@ -99,6 +99,7 @@ pub mod interop;
 pub mod io;
 pub mod linalg;
 pub mod memory;
+pub mod models;
 pub mod nn;
 pub mod ops;
 pub mod optimizers;

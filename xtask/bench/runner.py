@@ -227,7 +227,94 @@ def to_vec_bench(wid):
     return lambda: bytes(memoryview(a))
 
 
+class BertLayer(nn.Module):
+    """One encoder layer of Hugging Face's BertModel, with its parameter names."""
+
+    def __init__(self, h, heads, inter, eps):
+        super().__init__()
+        self.heads = heads
+        self.attention = {
+            "self": {"query": nn.Linear(h, h), "key": nn.Linear(h, h), "value": nn.Linear(h, h)},
+            "output": {"dense": nn.Linear(h, h), "LayerNorm": nn.LayerNorm(h, eps=eps)},
+        }
+        self.intermediate = {"dense": nn.Linear(h, inter)}
+        self.output = {"dense": nn.Linear(inter, h), "LayerNorm": nn.LayerNorm(h, eps=eps)}
+
+    def __call__(self, x, mask):
+        b, t, h = x.shape
+        sa, ao = self.attention["self"], self.attention["output"]
+
+        def split(a):
+            return a.reshape(b, t, self.heads, -1).transpose(0, 2, 1, 3)
+
+        q, k, v = split(sa["query"](x)), split(sa["key"](x)), split(sa["value"](x))
+        ctx = mx.fast.scaled_dot_product_attention(q, k, v, scale=(h // self.heads) ** -0.5, mask=mask)
+        ctx = ctx.transpose(0, 2, 1, 3).reshape(b, t, h)
+        a = ao["LayerNorm"](ao["dense"](ctx) + x)
+        m = nn.gelu(self.intermediate["dense"](a))
+        return self.output["LayerNorm"](self.output["dense"](m) + a)
+
+
+class Bert(nn.Module):
+    """all-MiniLM-L6-v2 in mlx.nn: BertModel, mean pooling, L2 normalisation."""
+
+    def __init__(self, cfg, pooler):
+        super().__init__()
+        h, eps = cfg["hidden_size"], cfg["layer_norm_eps"]
+        self.embeddings = {
+            "word_embeddings": nn.Embedding(cfg["vocab_size"], h),
+            "position_embeddings": nn.Embedding(cfg["max_position_embeddings"], h),
+            "token_type_embeddings": nn.Embedding(cfg["type_vocab_size"], h),
+            "LayerNorm": nn.LayerNorm(h, eps=eps),
+        }
+        self.encoder = {
+            "layer": [
+                BertLayer(h, cfg["num_attention_heads"], cfg["intermediate_size"], eps)
+                for _ in range(cfg["num_hidden_layers"])
+            ]
+        }
+        if pooler:
+            self.pooler = {"dense": nn.Linear(h, h)}
+
+    def __call__(self, ids, mask):
+        e = self.embeddings
+        t = ids.shape[1]
+        x = e["word_embeddings"](ids) + e["position_embeddings"](mx.arange(t))
+        x = e["LayerNorm"](x + e["token_type_embeddings"](mx.zeros((1,), dtype=mx.int32)))
+        m = mask.astype(x.dtype)
+        additive = ((1 - m) * -1e9).reshape(ids.shape[0], 1, 1, t)
+        for layer in self.encoder["layer"]:
+            x = layer(x, additive)
+        pooled = (x * m[..., None]).sum(1) / mx.maximum(m.sum(1, keepdims=True), 1e-9)
+        return pooled / mx.maximum(mx.linalg.norm(pooled, axis=-1, keepdims=True), 1e-12)
+
+
+def bert_bench(wid):
+    import json
+    import os
+
+    d = os.environ.get("MLXRS_MINILM") or os.path.join(
+        os.path.dirname(__file__), "..", "..", "third_party", "minilm"
+    )
+    with open(os.path.join(d, "config.json")) as f:
+        cfg = json.load(f)
+    weights = mx.load(os.path.join(d, "model.safetensors"))
+    weights.pop("embeddings.position_ids", None)
+    model = Bert(cfg, any(k.startswith("pooler.") for k in weights))
+    model.load_weights(list(weights.items()), strict=True)
+    model.eval()
+    if "_q8" in wid:
+        nn.quantize(model, group_size=64, bits=8)
+    mx.eval(model.parameters())
+    batch = num_after(wid, "_b")
+    ids = [[101] + [1000 + (i * 131 + j * 37) % 20000 for j in range(14)] + [102] for i in range(batch)]
+    ids = mx.array(ids, dtype=mx.int32)
+    mask = mx.ones(ids.shape, dtype=mx.int32)
+    return lambda: mx.eval(model(ids, mask))
+
+
 SETUPS = [
+    (r"bert(_q8)?_b\d+", bert_bench),
     (r"dispatch_chain\d+_n\d+|build_chain\d+_n\d+", dispatch_chain),
     (r"value_and_grad_tiny", value_and_grad_tiny),
     (r"grad_tiny", grad_tiny),

@@ -147,6 +147,12 @@ pub fn run(args: &[String]) -> Result<()> {
 
     // The workload list comes from mlxrs's runner: (id, pinned, slow).
     let workloads = list_workloads(&contenders[0])?;
+    if !workloads.iter().any(|(id, _, _)| id.starts_with("bert")) {
+        eprintln!(
+            "bench: the bert_* rows are skipped: no all-MiniLM-L6-v2 model in third_party/minilm \
+             (fetch it with `cargo xtask setup --models`)"
+        );
+    }
     let workloads: Vec<(String, bool)> = workloads
         .into_iter()
         .filter(|(id, _, slow)| {
@@ -261,6 +267,7 @@ fn list_workloads(mlxrs: &Contender) -> Result<Vec<(String, bool, bool)>> {
         .filter(|id| !id.starts_with("from_slice_") && *id != "clone_drop" && *id != "item_1")
         .map(|id| {
             let compute = id.starts_with("matmul")
+                || id.starts_with("bert")
                 || id.starts_with("mlp_step")
                 || id.starts_with("train_")
                 || id.contains("4096x4096");
@@ -396,6 +403,10 @@ fn rate(workload: &str, ns: Option<f64>) -> String {
         return n.map_or("-".into(), |n| {
             format!("{:.1} GFLOP/s", 2.0 * n * n * n / ns)
         });
+    }
+    if workload.starts_with("bert") {
+        // sentences per second: the batch size over the time per batch
+        return digits("_b").map_or("-".into(), |b| format!("{:.0} sentences/s", b * 1e9 / ns));
     }
     match workload {
         "add_4096x4096" => format!("{:.1} GB/s", 3.0 * 4.0 * n4096 / ns),
@@ -547,6 +558,8 @@ mod tests {
         assert_eq!(rate("dispatch_chain100_n1", Some(400_000.0)), "4.00 µs/op");
         assert_eq!(rate("build_chain1000_n1024", Some(500_000.0)), "500 ns/op");
         assert_eq!(rate("grad_tiny", Some(1.0)), "-");
+        // 32 sentences in 20 ms
+        assert_eq!(rate("bert_q8_b32", Some(2e7)), "1600 sentences/s");
         assert_eq!(rate("matmul_f32_1024", None), "-");
     }
 }

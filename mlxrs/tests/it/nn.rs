@@ -937,6 +937,73 @@ fn weights_round_trip_through_python() -> Result<()> {
 }
 
 #[test]
+fn rename_names_parameters_as_published() -> Result<()> {
+    // Published weights use names that are not snake-case Rust fields (BERT's
+    // `LayerNorm`, `attention.self`): `#[module(rename = ..)]` gives them, in paths,
+    // updates and loads alike.
+    #[derive(Clone, Module)]
+    struct Attention {
+        #[module(rename = "self")]
+        self_attention: Linear,
+        #[module(rename = "LayerNorm")]
+        layer_norm: nn::LayerNorm,
+    }
+    #[derive(Clone, Module)]
+    struct Block {
+        attention: Attention,
+        layers: Vec<Attention>,
+    }
+    let block = || -> Result<Attention> {
+        Ok(Attention {
+            self_attention: Linear::new(2, 2, true)?,
+            layer_norm: nn::LayerNorm::new(2)?,
+        })
+    };
+    let mut m = Block {
+        attention: block()?,
+        layers: vec![block()?],
+    };
+    let names: Vec<String> = m.parameters().into_keys().collect();
+    assert_eq!(
+        names,
+        [
+            "attention.LayerNorm.bias",
+            "attention.LayerNorm.weight",
+            "attention.self.bias",
+            "attention.self.weight",
+            "layers.0.LayerNorm.bias",
+            "layers.0.LayerNorm.weight",
+            "layers.0.self.bias",
+            "layers.0.self.weight",
+        ]
+    );
+    let mut p = nn::ParamMap::new();
+    p.insert(
+        "layers.0.LayerNorm.bias".into(),
+        Array::from_slice(&[3.0f32, 4.0], &[2])?,
+    );
+    m.update(&p)?;
+    assert_eq!(
+        m.layers[0]
+            .layer_norm
+            .bias
+            .as_ref()
+            .unwrap()
+            .to_vec::<f32>()?,
+        [3.0, 4.0]
+    );
+    p.insert(
+        "layers.0.layer_norm.bias".into(),
+        Array::zeros(&[2], Dtype::Float32)?,
+    );
+    assert!(
+        m.update(&p).is_err(),
+        "the Rust field name is not a parameter name"
+    );
+    Ok(())
+}
+
+#[test]
 fn derive_error_messages() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
