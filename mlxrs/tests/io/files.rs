@@ -214,15 +214,24 @@ fn gguf_rejects_what_mlx_cannot_store() -> Result<()> {
 fn missing_files_and_directories_are_errors() -> Result<()> {
     let dir = TempDir::new("missing");
     let missing = dir.join("nope.npy");
-    let msg = backend_message(io::load(&missing));
-    assert!(msg.starts_with("[load] Failed to open"), "{msg}");
-    let msg = backend_message(io::load_safetensors(dir.join("nope.safetensors")));
-    assert!(
-        msg.starts_with("[load_safetensors] Failed to open"),
-        "{msg}"
+    // The path loaders read the file themselves (once), so a missing one is an I/O
+    // error of kind NotFound, worded as MLX words it.
+    let not_found = |r: Result<()>, prefix: &str| match r {
+        Err(Error::Io(e)) => {
+            assert_eq!(e.kind(), std::io::ErrorKind::NotFound, "{e}");
+            assert!(e.to_string().starts_with(prefix), "{e}");
+        }
+        other => panic!("expected Err(Error::Io(..)), got {other:?}"),
+    };
+    not_found(io::load(&missing).map(drop), "[load] Failed to open file");
+    not_found(
+        io::load_safetensors(dir.join("nope.safetensors")).map(drop),
+        "[load_safetensors] Failed to open file",
     );
-    let msg = backend_message(io::load_gguf(dir.join("nope.gguf")));
-    assert!(msg.starts_with("[load_gguf] Failed to open"), "{msg}");
+    not_found(
+        io::load_gguf(dir.join("nope.gguf")).map(drop),
+        "[load_gguf] Failed to open file",
+    );
     // A directory opens on Linux, but reads fail: an error either way, at load or eval.
     let loaded = io::load(dir.path()).and_then(|a| a.eval());
     assert!(loaded.is_err());
@@ -249,7 +258,7 @@ fn bad_paths_are_invalid_arguments() -> Result<()> {
     // MLX quotes the path in its error; mlx-c 0.7.0 passed that to printf as the format,
     // mlxrs-sys builds it with a fix: the text arrives intact.
     let err = io::load("/nonexistent/%s%s%n.npy").unwrap_err();
-    assert!(matches!(err, Error::Backend(_)), "{err}");
+    assert!(matches!(err, Error::Io(_)), "{err}");
     assert!(err.to_string().contains("%s%s%n.npy"), "{err}");
     #[cfg(unix)]
     {
@@ -427,5 +436,72 @@ fn percent_in_file_content_never_reaches_printf() -> Result<()> {
         err.to_string(),
         "[from_str] Unsupported array protocol type-string: %s%"
     );
+    Ok(())
+}
+
+/// A named pipe at `path` that serves `first` to the first reader that opens it and
+/// `second` to a second one; returns the writer thread, which ends once both are
+/// served. A loader that reopened its path after checking would get `second`.
+#[cfg(unix)]
+fn two_faced_fifo(
+    path: &std::path::Path,
+    first: Vec<u8>,
+    second: Vec<u8>,
+) -> std::thread::JoinHandle<std::io::Result<()>> {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        for bytes in [first, second] {
+            // Opening for writing blocks until a reader opens the pipe.
+            let mut pipe = std::fs::OpenOptions::new().write(true).open(&path)?;
+            std::io::Write::write_all(&mut pipe, &bytes)?;
+        }
+        Ok(())
+    })
+}
+
+/// Reads what a pipe serves next (unblocking its writer), after a loader is done.
+#[cfg(unix)]
+fn drain(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path)
+}
+
+#[cfg(unix)]
+#[test]
+fn path_loaders_read_the_file_once_and_load_the_checked_bytes() -> Result<()> {
+    let dir = TempDir::new("read-once");
+    // Two valid files of each format with different contents: the loader must return
+    // the first (the bytes it checked), and leave the second unread.
+    let first = Array::from_slice(&[1.0f32, 2.0], &[2])?;
+    let second = Array::from_slice(&[9.0f32, 9.0, 9.0], &[3])?;
+    let encode = |ext: &str, a: &Array| -> Result<Vec<u8>> {
+        let path = dir.join(&format!("enc-{}.{ext}", a.size()));
+        let arrays = HashMap::from([("x".to_string(), a.clone())]);
+        match ext {
+            "npy" => io::save(&path, a)?,
+            "safetensors" => io::save_safetensors(&path, &arrays, &HashMap::new())?,
+            _ => io::save_gguf(&path, &arrays, &HashMap::new())?,
+        }
+        Ok(std::fs::read(&path)?)
+    };
+    for ext in ["npy", "safetensors", "gguf"] {
+        let good = encode(ext, &first)?;
+        let other = encode(ext, &second)?;
+        let pipe = dir.join(&format!("pipe.{ext}"));
+        let writer = two_faced_fifo(&pipe, good, other.clone());
+        let loaded = match ext {
+            "npy" => io::load(&pipe)?,
+            "safetensors" => io::load_safetensors(&pipe)?.0.remove("x").expect("x"),
+            _ => io::load_gguf(&pipe)?.0.remove("x").expect("x"),
+        };
+        assert_eq!(loaded.to_vec::<f32>()?, [1.0, 2.0], "{ext}");
+        // The second face is still waiting for a reader: the loader opened the path once.
+        assert_eq!(drain(&pipe)?, other, "{ext}");
+        writer.join().expect("writer thread")?;
+    }
     Ok(())
 }
