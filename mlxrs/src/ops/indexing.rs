@@ -345,16 +345,29 @@ pub fn masked_scatter(a: &Array, mask: &Array, src: &Array) -> Result<Array> {
     ))
 }
 
-fn check_slice_lengths(start: &[i32], stop: &[i32], strides: &[i32]) -> Result<()> {
+/// `start`, `stop` and `strides` of `op` (`slice`, `slice_update`, ...): equal lengths,
+/// and no zero stride (MLX 0.32.2 divides by it, SIGFPE; found by the `ops` fuzz target).
+pub(crate) fn check_slice_lengths(
+    op: &str,
+    start: &[i32],
+    stop: &[i32],
+    strides: &[i32],
+) -> Result<()> {
     if start.len() != stop.len() || start.len() != strides.len() {
         return Err(Error::invalid(
             "start/stop/strides",
             format!(
-                "slice_update needs equal lengths, got {}, {} and {}",
+                "{op} needs equal lengths, got {}, {} and {}",
                 start.len(),
                 stop.len(),
                 strides.len()
             ),
+        ));
+    }
+    if strides.contains(&0) {
+        return Err(Error::invalid(
+            "strides",
+            format!("{op}: a slice step cannot be zero, got {strides:?}"),
         ));
     }
     Ok(())
@@ -370,7 +383,7 @@ macro_rules! slice_updates {
             stop: &[i32],
             strides: &[i32],
         ) -> Result<Array> {
-            check_slice_lengths(start, stop, strides)?;
+            check_slice_lengths(stringify!($name), start, stop, strides)?;
             mlx_op!($sys(src.as_raw(),
                 update.as_raw(),
                 start.as_ptr(),
@@ -392,7 +405,8 @@ slice_updates! {
     /// C++: `mlx::core::slice_update`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when the three slices differ in length; MLX's error
+    /// [`Error::InvalidArgument`] when the three slices differ in length or a stride is 0;
+    /// MLX's error
     /// ([`Error::Backend`]) when they do not have one entry per axis of `src`, or `update`
     /// does not broadcast to the slice.
     ///

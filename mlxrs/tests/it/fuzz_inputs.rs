@@ -85,3 +85,41 @@ fn fuzz_inputs_of_every_target_replay_without_a_crash() -> Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn crashes_the_fuzzers_found_are_errors() -> Result<()> {
+    use mlxrs::{Array, Dtype, Error};
+    // `ops` fuzz target: a zero slice step made MLX 0.32.2 divide by zero (SIGFPE in
+    // normalize_slice); fuzz/regressions/ops/slice-zero-stride-sigfpe.
+    let a = Array::arange(0.0, 6.0, 1.0, Dtype::Float32)?;
+    let err = mlxrs::slice(&a, &[0], &[6], &[0]).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidArgument {
+                name: "strides",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "invalid `strides`: slice: a slice step cannot be zero, got [0]"
+    );
+    let err = mlxrs::slice_update(&a, &Array::from(1.0f32), &[0], &[6], &[0]).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidArgument {
+                name: "strides",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // Non-zero steps, negative ones included, keep MLX's meaning: a[5:0:-2] = [5, 3, 1].
+    let b = mlxrs::slice(&a, &[5], &[0], &[-2])?;
+    assert_eq!(b.to_vec::<f32>()?, [5.0, 3.0, 1.0]);
+    Ok(())
+}
