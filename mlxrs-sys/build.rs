@@ -5,15 +5,27 @@
 //!    `include/mlx/c/mlx.h`), else pkg-config `mlxc`, else a CMake package `MLXC`
 //!    (`share/cmake/MLXC/MLXCConfig.cmake`) under `CMAKE_PREFIX_PATH` or a standard prefix;
 //! 2. mlx-c built from source with the `cmake` crate: the tree at `MLX_C_SRC`, else the
-//!    one `cargo xtask setup` unpacked into `third_party/mlx-c`.
+//!    one `cargo xtask setup` unpacked into `third_party/mlx-c`;
+//! 3. otherwise (a build from the registry, or a checkout without `cargo xtask setup`):
+//!    the pinned artifacts of `pins.toml` (a link to `third_party/pins.toml`), fetched by
+//!    the same code as `cargo xtask setup` (`build/fetch.rs`: `pip download` and
+//!    `cargo fetch`, every sha256 checked) into a cache shared by all projects
+//!    (`MLXRS_CACHE_DIR`, else `~/.cache/mlxrs`), where mlx-c is built once.
+//!    `MLXRS_NO_FETCH=1` turns this step off (hermetic and offline builds).
 //!
 //! MLX itself (headers, `libmlx`) comes from `MLX_DIR` (the folder holding
-//! `MLXConfig.cmake`), else from the wheel `cargo xtask setup` unpacked into
-//! `third_party/mlx-<backend>`. This script never downloads anything.
+//! `MLXConfig.cmake`), else from the Python environment's `mlx` when
+//! `MLXRS_USE_PYTHON_MLX=1`, else from the wheel in `third_party/mlx-<backend>` (or the
+//! cache of step 3).
+
+#[allow(dead_code)] // shared with `cargo xtask setup`, which uses all of it
+#[path = "build/fetch.rs"]
+mod fetch;
 
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 const MLX_VERSION: &str = "0.32.2";
 const MLX_C_VERSION: &str = "0.7.0";
@@ -44,7 +56,10 @@ fn help_text() -> String {
          \x20     MLX_C_SRC=<dir>            an mlx-c {MLX_C_VERSION} source checkout to build with cmake\n\
          \x20     MLX_DIR=<dir>              MLX {MLX_VERSION}'s CMake package folder (holds MLXConfig.cmake)\n\
          \x20     MLXRS_THIRD_PARTY=<dir>    a third_party/ folder filled by `cargo xtask setup`\n\
-         \x20     MLXRS_BACKEND=cpu|cuda|metal  which MLX wheel of third_party/ to use"
+         \x20     MLXRS_BACKEND=cpu|cuda|metal  which MLX wheel of third_party/ to use\n\
+         \x20     MLXRS_USE_PYTHON_MLX=1     the MLX {MLX_VERSION} of the active Python environment (pip install mlx=={MLX_VERSION})\n\
+         \x20 * or let this script fetch the pinned MLX wheel and mlx-c sources itself into a shared cache\n\
+         \x20   (unset MLXRS_NO_FETCH; needs python3 with pip, and access to PyPI and crates.io)"
     )
 }
 
@@ -65,6 +80,8 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=compat/mlxrs_format_compat.h");
     println!("cargo:rerun-if-changed=compat/mlxrs_mlx_error_fix.h");
+    println!("cargo:rerun-if-changed=pins.toml");
+    println!("cargo:rerun-if-changed=build/fetch.rs");
     // Declared before the documentation-only return: `src/lib.rs` tests this cfg.
     println!("cargo:rustc-check-cfg=cfg(mlxrs_openblas)");
 
@@ -92,7 +109,13 @@ fn run() -> Result<(), String> {
         None => {
             // Our build carries the fix: dependents may pass `%` through to MLX.
             println!("cargo:error_format_fixed=1");
-            build_from_source(&third_party)?
+            let local_src = env_var("MLX_C_SRC").is_some()
+                || third_party.join("mlx-c/CMakeLists.txt").is_file();
+            if local_src {
+                build_from_source(&third_party)?
+            } else {
+                build_in_cache(&manifest_dir)?
+            }
         }
     };
 
@@ -284,6 +307,9 @@ fn find_mlx(third_party: &Path, installed_prefix: Option<&Path>) -> Result<Mlx, 
     if let Some(dir) = env_var("MLX_DIR") {
         return mlx_from_cmake_dir(Path::new(&dir), "MLX_DIR");
     }
+    if use_python_mlx() {
+        return python_mlx();
+    }
     let backend = selected_backend(third_party);
     if backend == "cuda" {
         // The CUDA wheel's CMake package needs the CUDA toolkit just to configure, though
@@ -411,7 +437,18 @@ fn build_from_source(third_party: &Path) -> Result<(PathBuf, PathBuf, Mlx), Stri
     );
     println!("cargo:rerun-if-changed={}", src.join("mlx/c").display());
     let mlx = find_mlx(third_party, None)?;
+    let (lib_dir, include_dir) = build_mlx_c(&src, &mlx, third_party, None)?;
+    Ok((lib_dir, include_dir, mlx))
+}
 
+/// Configures, builds and installs mlx-c from `src` against `mlx` (into `out_dir`, else
+/// cargo's OUT_DIR); returns the folders of `libmlxc.a` and of its headers.
+fn build_mlx_c(
+    src: &Path,
+    mlx: &Mlx,
+    third_party: &Path,
+    out_dir: Option<&Path>,
+) -> Result<(PathBuf, PathBuf), String> {
     if env::var_os("CMAKE").is_none() && !cmake_on_path_is_recent() {
         let bundled = third_party.join("cmake/cmake/data/bin/cmake");
         if !bundled.is_file() {
@@ -427,33 +464,192 @@ fn build_from_source(third_party: &Path) -> Result<(PathBuf, PathBuf, Mlx), Stri
         unsafe { env::set_var("CMAKE", &bundled) };
     }
 
-    let mut cfg = cmake::Config::new(&src);
+    let mut cfg = cmake::Config::new(src);
     cfg.profile("Release")
         .define("MLX_C_USE_SYSTEM_MLX", "ON")
         .define("MLX_DIR", &mlx.cmake_dir)
         .define("MLX_C_BUILD_EXAMPLES", "OFF")
         .define("BUILD_SHARED_LIBS", "OFF")
         .define("CMAKE_POSITION_INDEPENDENT_CODE", "ON");
-    let compat =
-        Path::new(&env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?).join("compat");
-    if !compiler_has_format() {
-        cfg.cxxflag(format!(
-            "-include {}",
-            compat.join("mlxrs_format_compat.h").display()
-        ));
+    if let Some(dir) = out_dir {
+        cfg.out_dir(dir);
     }
-    // Always: mlx-c 0.7.0 passes MLX's messages to printf as the format (see the header).
-    cfg.cxxflag(format!(
-        "-include {}",
-        compat.join("mlxrs_mlx_error_fix.h").display()
-    ));
+    for flag in compat_flags()? {
+        cfg.cxxflag(flag);
+    }
     let out = cfg.build();
     let lib_dir = ["lib", "lib64"]
         .iter()
         .map(|l| out.join(l))
         .find(|l| l.join("libmlxc.a").is_file())
         .ok_or_else(|| format!("cmake finished but {} holds no libmlxc.a", out.display()))?;
+    Ok((lib_dir, out.join("include")))
+}
+
+/// The compiler flags that patch mlx-c 0.7.0 (force-included headers of `compat/`).
+fn compat_flags() -> Result<Vec<String>, String> {
+    let compat =
+        Path::new(&env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?).join("compat");
+    let mut flags = Vec::new();
+    if !compiler_has_format() {
+        flags.push(format!(
+            "-include {}",
+            compat.join("mlxrs_format_compat.h").display()
+        ));
+    }
+    // Always: mlx-c 0.7.0 passes MLX's messages to printf as the format (see the header).
+    flags.push(format!(
+        "-include {}",
+        compat.join("mlxrs_mlx_error_fix.h").display()
+    ));
+    Ok(flags)
+}
+
+/// Step 3: the pinned artifacts fetched into the shared cache (once for every project
+/// on this machine), mlx-c built there once per compiler and MLX.
+fn build_in_cache(manifest_dir: &Path) -> Result<(PathBuf, PathBuf, Mlx), String> {
+    if env_var("MLXRS_NO_FETCH").is_some() {
+        return Err(format!(
+            "no mlx-c {MLX_C_VERSION} was given or found, and MLXRS_NO_FETCH is set, so nothing is \
+             fetched\n{}",
+            help_text()
+        ));
+    }
+    let target_os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let target_arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    env_var("XDG_CACHE_HOME");
+    let root = env_var("MLXRS_CACHE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| fetch::cache_root(target_os == "macos"))
+        .ok_or_else(|| {
+            format!(
+                "no cache folder for the fetched MLX and mlx-c: HOME is not set (set MLXRS_CACHE_DIR)\n{}",
+                help_text()
+            )
+        })?;
+    let tp = root.join(format!("mlx-{MLX_VERSION}+mlx-c-{MLX_C_VERSION}"));
+    let pins = fetch::load(&manifest_dir.join("pins.toml"))?;
+    let backend = env_var("MLXRS_BACKEND")
+        .unwrap_or_else(|| if target_os == "macos" { "metal" } else { "cpu" }.to_string());
+    let platform = fetch::platform_name(&target_os, &target_arch);
+    let need_cmake = env::var_os("CMAKE").is_none() && !cmake_on_path_is_recent();
+    let need_mlx = env_var("MLX_DIR").is_none() && !use_python_mlx();
+    let wanted = fetch::native_artifacts(&pins, &backend, &platform, need_cmake, need_mlx)?;
+    let cargo = PathBuf::from(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+
+    // One build at a time fills the cache; the others wait, then find it filled.
+    let _lock = fetch::DirLock::acquire(
+        &tp.join(".lock"),
+        Duration::from_secs(30 * 60),
+        Duration::from_secs(60 * 60),
+    )?;
+    for a in wanted {
+        fetch::ensure(a, &tp, &tp.join(".downloads"), &cargo)?;
+    }
+    let src = tp.join("mlx-c");
+    let mlx = find_mlx(&tp, None)?;
+    // One mlx-c build per (compiler, flags, MLX): a key of what the build depends on.
+    let compiler = cc::Build::new()
+        .cpp(true)
+        .cargo_metadata(false)
+        .get_compiler();
+    let key_text = format!(
+        "{}|{:?}|{}|{}",
+        compiler.path().display(),
+        compat_flags()?,
+        mlx.cmake_dir.display(),
+        manifest_dir.display()
+    );
+    let key = fetch::sha256_of_bytes(key_text.as_bytes());
+    let out = tp.join("build").join(format!("{backend}-{}", &key[..16]));
+    let stamp = out.join(".mlxrs-built");
+    let built = std::fs::read_to_string(&stamp).ok().as_deref() == Some(key_text.as_str());
+    let installed = ["lib", "lib64"]
+        .iter()
+        .map(|l| out.join(l))
+        .find(|l| l.join("libmlxc.a").is_file());
+    let lib_dir = match installed {
+        Some(lib) if built => lib,
+        _ => {
+            eprintln!(
+                "mlxrs: building mlx-c {MLX_C_VERSION} into {}",
+                out.display()
+            );
+            let _ = std::fs::remove_file(&stamp);
+            let (lib, _) = build_mlx_c(&src, &mlx, &tp, Some(&out))?;
+            std::fs::write(&stamp, &key_text)
+                .map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
+            lib
+        }
+    };
+    println!(
+        "cargo:rerun-if-changed={}",
+        lib_dir.join("libmlxc.a").display()
+    );
     Ok((lib_dir, out.join("include"), mlx))
+}
+
+/// Whether `MLXRS_USE_PYTHON_MLX` asks for the Python environment's MLX.
+fn use_python_mlx() -> bool {
+    env_var("MLXRS_USE_PYTHON_MLX").is_some_and(|v| v != "0")
+}
+
+/// MLX from the active Python environment's `mlx` package (`pip install mlx` with its
+/// `mlx-cpu` or `mlx-metal` part), version-checked against the pin.
+fn python_mlx() -> Result<Mlx, String> {
+    env_var("VIRTUAL_ENV");
+    env_var("CONDA_PREFIX");
+    let python = env_var("PYTHON").unwrap_or_else(|| "python3".into());
+    let script = "import importlib.util as u, importlib.metadata as m\n\
+                  s = u.find_spec('mlx')\n\
+                  print(m.version('mlx') if s else '')\n\
+                  for p in (s.submodule_search_locations if s else []): print(p)\n";
+    let out = Command::new(&python)
+        .args(["-c", script])
+        .output()
+        .map_err(|e| {
+            format!("MLXRS_USE_PYTHON_MLX is set, but `{python}` does not run ({e}); set PYTHON to the interpreter of the environment holding mlx")
+        })?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    let version = lines.next().unwrap_or("").trim().to_string();
+    if !out.status.success() || version.is_empty() {
+        return Err(format!(
+            "MLXRS_USE_PYTHON_MLX is set, but `{python}` has no `mlx` package: install it with \
+             `{python} -m pip install mlx=={MLX_VERSION}` (on Linux also mlx-cpu=={MLX_VERSION}), or \
+             activate the environment that has it{}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default()
+        ));
+    }
+    if version != MLX_VERSION && env_var("MLXRS_SKIP_VERSION_CHECK").is_none() {
+        return Err(format!(
+            "MLXRS_USE_PYTHON_MLX: `{python}` has Python MLX {version}, but mlxrs-sys is pinned to MLX \
+             {MLX_VERSION} (mlx-c {MLX_C_VERSION} needs it): `{python} -m pip install mlx=={MLX_VERSION}` \
+             (set MLXRS_SKIP_VERSION_CHECK=1 to try {version} anyway)"
+        ));
+    }
+    let dirs: Vec<PathBuf> = lines.map(|l| PathBuf::from(l.trim())).collect();
+    let cmake_dir = dirs
+        .iter()
+        .map(|d| d.join("share/cmake/MLX"))
+        .find(|d| d.join("MLXConfig.cmake").is_file())
+        .ok_or_else(|| {
+            format!(
+                "MLXRS_USE_PYTHON_MLX: Python MLX {version} of `{python}` ({}) holds no \
+                 share/cmake/MLX: on Linux install its library part too (`pip install \
+                 mlx-cpu=={MLX_VERSION}`)",
+                dirs.iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?;
+    println!("cargo:rerun-if-changed={}", cmake_dir.display());
+    mlx_from_cmake_dir(&cmake_dir, "MLXRS_USE_PYTHON_MLX")
 }
 
 /// Whether `cmake` on PATH is at least `MIN_CMAKE`.

@@ -1,5 +1,6 @@
 //! Embeds the MLX library folder (from mlxrs-sys's `DEP_MLXC_LIB_DIR`) as an rpath of
-//! every test, example and bench of this package, and collects the acceptance tests of
+//! every test, example and bench of this package, passes it on to the crates that
+//! depend on mlxrs (`DEP_MLXRS_LIB_DIR`, through `links = "mlxrs"`), and collects the acceptance tests of
 //! `../shared/acceptance` (or `MLXRS_ACCEPTANCE_DIR`) into the `acceptance` test suite.
 
 use std::env;
@@ -10,6 +11,8 @@ fn main() {
     println!("cargo:rerun-if-env-changed=DEP_MLXC_LIB_DIR");
     if let Ok(dir) = env::var("DEP_MLXC_LIB_DIR") {
         println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
+        // Dependents' build scripts read it as DEP_MLXRS_LIB_DIR.
+        println!("cargo:lib_dir={dir}");
     }
 
     // mlxrs-sys linked OpenBLAS ahead of the wheel's reference BLAS (DEP_MLXC_BLAS is its

@@ -5,7 +5,8 @@
 use crate::{Result, cargo, project_root, run_cmd};
 
 /// Files `cargo package --list` must show for each published crate: the build script,
-/// the committed bindings and the C headers the build compiles in, the readme.
+/// the committed bindings and the C headers the build compiles in, the fetching code and
+/// the pins it fetches, the readme.
 const PACKAGED: &[(&str, &[&str])] = &[
     (
         "mlxrs-sys",
@@ -18,6 +19,8 @@ const PACKAGED: &[(&str, &[&str])] = &[
             "src/bindings/aarch64.rs",
             "compat/mlxrs_format_compat.h",
             "compat/mlxrs_mlx_error_fix.h",
+            "build/fetch.rs",
+            "pins.toml",
         ],
     ),
     (

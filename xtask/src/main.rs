@@ -7,6 +7,10 @@ mod bindgen;
 mod coverage;
 mod docsrs;
 mod downstream;
+/// The pinned artifacts: parsing, fetching, checking, unpacking; shared with mlxrs-sys's
+/// build script.
+#[path = "../../mlxrs-sys/build/fetch.rs"]
+pub mod fetch;
 mod from_python;
 mod fuzz;
 mod oracle;

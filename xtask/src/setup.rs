@@ -6,13 +6,23 @@
 //! artifacts (`role = "data"`: the digits of the `train_digits` example) unpack a single
 //! `member` of their wheel, checked against its own `member_sha256`.
 
+pub use crate::fetch::python_exe;
+use crate::fetch::{self, fetch_wheel, verify};
 use crate::pins::{self, Artifact};
-use crate::{Result, cargo, run_cmd, third_party};
-use sha2::{Digest, Sha256};
+use crate::{Result, run_cmd, third_party};
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// [`fetch::ensure`] with the cargo that runs us.
+fn ensure(a: &Artifact, tp: &Path, downloads: &Path) -> Result<bool> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    fetch::ensure(a, tp, downloads, Path::new(&cargo))
+}
+
+fn system_cmake_is_recent() -> bool {
+    fetch::cmake_is_at_least("cmake", (3, 24))
+}
 
 /// What `setup` decided and did.
 pub struct Setup {
@@ -30,12 +40,7 @@ pub fn natural_backend() -> &'static str {
 }
 
 fn host_platform() -> String {
-    let os = if cfg!(target_os = "macos") {
-        "macos"
-    } else {
-        std::env::consts::OS
-    };
-    format!("{os}-{}", std::env::consts::ARCH)
+    fetch::platform_name(std::env::consts::OS, std::env::consts::ARCH)
 }
 
 /// Parses `[--backend B]` and runs setup.
@@ -89,36 +94,9 @@ pub fn setup(backend: &str) -> Result<Setup> {
     let tp = third_party();
     let pins = pins::load(&tp.join("pins.toml"))?;
     let platform = host_platform();
-    let mut wanted: Vec<&Artifact> = Vec::new();
-    let mut missing_wheel = true;
-    for a in &pins {
-        let applies = a.opt("platform") == Some("any") || a.opt("platform") == Some(&platform);
-        // Python MLX and data sets are fetched on request (`--python`, `--data`).
-        if !applies || a.opt("role").is_some() {
-            continue;
-        }
-        match (a.get("name")?, a.opt("backend")) {
-            ("cmake", _) => {
-                if !system_cmake_is_recent() {
-                    wanted.push(a);
-                }
-            }
-            (_, Some(b)) if b == backend => {
-                missing_wheel = false;
-                wanted.push(a);
-            }
-            // The cuda backend builds against the CPU wheel (same API and ABI; see
-            // mlxrs-sys/build.rs) and loads the CUDA wheel's libmlx at run time.
-            (_, Some("cpu")) if backend == "cuda" => wanted.push(a),
-            (_, Some(_)) => {}
-            _ => wanted.push(a),
-        }
-    }
-    if missing_wheel {
-        return Err(format!(
-            "setup: no MLX wheel is pinned for backend `{backend}` on {platform} (see third_party/pins.toml)"
-        ));
-    }
+    let wanted =
+        fetch::native_artifacts(&pins, backend, &platform, !system_cmake_is_recent(), true)
+            .map_err(|e| format!("setup: {e}"))?;
     let downloads = tp.join(".downloads");
     let mut changed = 0;
     for a in wanted {
@@ -145,10 +123,9 @@ pub fn setup(backend: &str) -> Result<Setup> {
     })
 }
 
-/// Installs Python MLX (the pinned `mlx` wheel for this Python, with the `mlx-cpu` wheel)
-/// into `third_party/python`; returns that folder, for `PYTHONPATH`.
-pub fn python_mlx() -> Result<PathBuf> {
-    setup("cpu")?;
+/// The pinned Python MLX wheels for this Python (`mlx` for its version, and `mlx-cpu`),
+/// downloaded into `third_party/.downloads` unless they are there; returns their paths.
+pub fn python_mlx_wheels() -> Result<Vec<PathBuf>> {
     let tp = third_party();
     let pins = pins::load(&tp.join("pins.toml"))?;
     let platform = host_platform();
@@ -170,18 +147,6 @@ pub fn python_mlx() -> Result<PathBuf> {
         .iter()
         .find(|a| a.opt("backend") == Some("cpu") && a.opt("platform") == Some(&platform))
         .ok_or_else(|| format!("no mlx-cpu wheel is pinned for {platform}"))?;
-    let dest = tp.join("python");
-    let stamp = dest.join(".mlxrs-pin");
-    let stamp_text = format!(
-        "{} {}\n{} {}\n",
-        wheel.get("file")?,
-        wheel.get("sha256")?,
-        cpu.get("file")?,
-        cpu.get("sha256")?
-    );
-    if fs::read_to_string(&stamp).ok().as_deref() == Some(stamp_text.as_str()) {
-        return Ok(dest);
-    }
     let downloads = tp.join(".downloads");
     fs::create_dir_all(&downloads).map_err(|e| e.to_string())?;
     let mut files = Vec::new();
@@ -198,6 +163,28 @@ pub fn python_mlx() -> Result<PathBuf> {
             verify(&path, a.get("sha256")?)?;
         }
         files.push(path);
+    }
+    Ok(files)
+}
+
+/// Installs Python MLX (the pinned `mlx` wheel for this Python, with the `mlx-cpu` wheel)
+/// into `third_party/python`; returns that folder, for `PYTHONPATH`.
+pub fn python_mlx() -> Result<PathBuf> {
+    setup("cpu")?;
+    let tp = third_party();
+    let dest = tp.join("python");
+    let stamp = dest.join(".mlxrs-pin");
+    let files = python_mlx_wheels()?;
+    let mut stamp_text = String::new();
+    for f in &files {
+        stamp_text.push_str(&format!(
+            "{} {}\n",
+            f.file_name().unwrap_or_default().to_string_lossy(),
+            fetch::sha256_of(f)?
+        ));
+    }
+    if fs::read_to_string(&stamp).ok().as_deref() == Some(stamp_text.as_str()) {
+        return Ok(dest);
     }
     let _ = fs::remove_dir_all(&dest);
     run_cmd(
@@ -290,276 +277,10 @@ fn ensure_openblas() -> bool {
     false
 }
 
-fn system_cmake_is_recent() -> bool {
-    let Ok(out) = Command::new("cmake").arg("--version").output() else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&out.stdout);
-    let version = text.split_whitespace().nth(2).unwrap_or("");
-    let mut p = version.split('.').map(|x| x.parse::<u32>().unwrap_or(0));
-    (p.next().unwrap_or(0), p.next().unwrap_or(0)) >= (3, 24)
-}
-
-/// Makes `third_party/<dir>` hold `a`; returns whether anything was done.
-fn ensure(a: &Artifact, tp: &Path, downloads: &Path) -> Result<bool> {
-    let file = a.get("file")?;
-    let sha = a.get("sha256")?;
-    let dest = tp.join(a.get("dir")?);
-    let stamp = dest.join(".mlxrs-pin");
-    let stamp_text = format!("{file} {sha}\n");
-    if fs::read_to_string(&stamp).ok().as_deref() == Some(stamp_text.as_str()) {
-        return Ok(false);
-    }
-    fs::create_dir_all(downloads)
-        .map_err(|e| format!("cannot create {}: {e}", downloads.display()))?;
-    let path = downloads.join(file);
-    // A cached download that fails its checksum is reported (verify deletes it), then
-    // fetched again.
-    let reuse = path.is_file()
-        && verify(&path, sha)
-            .inspect_err(|e| eprintln!("setup: {e}; fetching it again"))
-            .is_ok();
-    if !reuse {
-        eprintln!(
-            "setup: fetching {} {} ({file})",
-            a.get("package")?,
-            a.get("version")?
-        );
-        match a.get("registry")? {
-            "pypi" => fetch_wheel(a, downloads)?,
-            "crates.io" => fetch_crate(a, downloads)?,
-            other => return Err(format!("pins.toml: unknown registry `{other}`")),
-        }
-        verify(&path, sha)?;
-    }
-    eprintln!("setup: unpacking {file} into {}", dest.display());
-    let staging = tp.join(format!(".staging-{}", a.get("dir")?));
-    let _ = fs::remove_dir_all(&staging);
-    fs::create_dir_all(&staging)
-        .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
-    let unpacked = unpack(a, &path, &staging);
-    let result = unpacked.and_then(|root| {
-        let _ = fs::remove_dir_all(&dest);
-        fs::rename(&root, &dest)
-            .map_err(|e| format!("cannot move {} to {}: {e}", root.display(), dest.display()))?;
-        fs::write(&stamp, &stamp_text).map_err(|e| format!("cannot write {}: {e}", stamp.display()))
-    });
-    let _ = fs::remove_dir_all(&staging);
-    result.map(|()| true)
-}
-
-/// Checks `path` against `sha256`; on a mismatch the file is deleted.
-pub fn verify(path: &Path, sha256: &str) -> Result<()> {
-    let actual = sha256_of(path)?;
-    if actual.eq_ignore_ascii_case(sha256) {
-        return Ok(());
-    }
-    let _ = fs::remove_file(path);
-    Err(format!(
-        "checksum mismatch for {}: expected sha256 {sha256}, got {actual}; the file was deleted \
-         (run `cargo xtask setup` again; if it keeps failing the registry served a different file \
-         than the one pinned in third_party/pins.toml)",
-        path.display()
-    ))
-}
-
-/// The hex sha256 of a file.
-pub fn sha256_of(path: &Path) -> Result<String> {
-    let mut f = fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f
-            .read(&mut buf)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
-}
-
-pub fn python_exe() -> String {
-    std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string())
-}
-
-/// `pip download` of exactly the pinned wheel into `downloads/`. A failure leaves nothing.
-fn fetch_wheel(a: &Artifact, downloads: &Path) -> Result<()> {
-    let file = a.get("file")?;
-    let tmp = downloads.join(format!(".pip-{file}"));
-    let _ = fs::remove_dir_all(&tmp);
-    // <name>-<version>-<python tag>-<abi tag>-<platform tags>.whl
-    let parts: Vec<&str> = file
-        .strip_suffix(".whl")
-        .unwrap_or(file)
-        .split('-')
-        .collect();
-    let [.., py_tag, abi, tags] = parts.as_slice() else {
-        return Err(format!("pins.toml: `{file}` is not a wheel file name"));
-    };
-    let py_version = match py_tag.strip_prefix("cp") {
-        Some(d) if d.len() >= 2 => format!("{}.{}", &d[..1], &d[1..]),
-        _ => "3.11".to_string(),
-    };
-    let mut cmd = Command::new(python_exe());
-    cmd.args([
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--only-binary=:all:",
-        "--disable-pip-version-check",
-        "-q",
-    ])
-    .args([
-        "--python-version",
-        &py_version,
-        "--implementation",
-        "cp",
-        "--abi",
-        abi,
-    ]);
-    for tag in tags.split('.') {
-        cmd.args(["--platform", tag]);
-    }
-    cmd.arg(format!("{}=={}", a.get("package")?, a.get("version")?))
-        .arg("-d")
-        .arg(&tmp);
-    let got = run_cmd(&mut cmd).and_then(|()| {
-        let src = tmp.join(file);
-        if !src.is_file() {
-            return Err(format!("pip did not produce {file}"));
-        }
-        fs::rename(&src, downloads.join(file)).map_err(|e| format!("cannot move {file}: {e}"))
-    });
-    let _ = fs::remove_dir_all(&tmp);
-    got.map_err(|e| format!("downloading {file} failed: {e}"))
-}
-
-/// `cargo fetch` of the pinned crate through a throw-away manifest, then a copy of the
-/// `.crate` file out of cargo's cache.
-fn fetch_crate(a: &Artifact, downloads: &Path) -> Result<()> {
-    let package = a.get("package")?;
-    let version = a.get("package_version")?;
-    let file = a.get("file")?;
-    let project = downloads.join(".cargo-fetch");
-    let _ = fs::remove_dir_all(&project);
-    fs::create_dir_all(project.join("src")).map_err(|e| e.to_string())?;
-    fs::write(
-        project.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"mlxrs-fetch\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
-             [dependencies]\n{package} = \"={version}\"\n\n[workspace]\n"
-        ),
-    )
-    .map_err(|e| e.to_string())?;
-    fs::write(project.join("src/lib.rs"), "").map_err(|e| e.to_string())?;
-    let fetched = run_cmd(
-        cargo()
-            .arg("fetch")
-            .arg("--manifest-path")
-            .arg(project.join("Cargo.toml")),
-    );
-    let _ = fs::remove_dir_all(&project);
-    fetched.map_err(|e| format!("fetching the crate {package} {version} failed: {e}"))?;
-    let cache = cargo_home().join("registry").join("cache");
-    let found = fs::read_dir(&cache)
-        .map_err(|e| format!("cannot read cargo's cache {}: {e}", cache.display()))?
-        .filter_map(|d| d.ok())
-        .map(|d| d.path().join(file))
-        .find(|p| p.is_file())
-        .ok_or_else(|| {
-            format!(
-                "cargo fetched {package} but {file} is not in {}",
-                cache.display()
-            )
-        })?;
-    let tmp = downloads.join(format!(".partial-{file}"));
-    let copied = fs::copy(&found, &tmp)
-        .map_err(|e| format!("cannot copy {}: {e}", found.display()))
-        .and_then(|_| fs::rename(&tmp, downloads.join(file)).map_err(|e| e.to_string()));
-    if copied.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    copied
-}
-
-fn cargo_home() -> PathBuf {
-    if let Some(h) = std::env::var_os("CARGO_HOME") {
-        return PathBuf::from(h);
-    }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    home.join(".cargo")
-}
-
-/// Unpacks into `staging` and returns the folder that becomes `third_party/<dir>`.
-fn unpack(a: &Artifact, archive: &Path, staging: &Path) -> Result<PathBuf> {
-    if let Some(member) = a.opt("member") {
-        // One file of the archive (a zip: a wheel), checked against its own sha256.
-        let script = "import os, sys, zipfile\n\
-                      with zipfile.ZipFile(sys.argv[1]) as z:\n\
-                      \x20   data = z.read(sys.argv[3])\n\
-                      os.makedirs(sys.argv[2], exist_ok=True)\n\
-                      with open(os.path.join(sys.argv[2], os.path.basename(sys.argv[3])), 'wb') as f:\n\
-                      \x20   f.write(data)\n";
-        let root = staging.join("root");
-        run_cmd(
-            Command::new(python_exe())
-                .arg("-c")
-                .arg(script)
-                .arg(archive)
-                .arg(&root)
-                .arg(member),
-        )
-        .map_err(|e| format!("cannot take {member} out of {}: {e}", archive.display()))?;
-        let name = member.rsplit('/').next().unwrap_or(member);
-        verify(&root.join(name), a.get("member_sha256")?)
-            .map_err(|e| format!("{member} of {}: {e}", archive.display()))?;
-        return Ok(root);
-    }
-    if archive.extension().and_then(|e| e.to_str()) == Some("whl") {
-        // zipfile drops the Unix mode bits; keep them (cmake's binary must stay executable).
-        let script = "import os, sys, zipfile\n\
-                      with zipfile.ZipFile(sys.argv[1]) as z:\n\
-                      \x20   for i in z.infolist():\n\
-                      \x20       p = z.extract(i, sys.argv[2])\n\
-                      \x20       m = (i.external_attr >> 16) & 0o777\n\
-                      \x20       if m: os.chmod(p, m)\n";
-        let root = staging.join("root");
-        run_cmd(
-            Command::new(python_exe())
-                .arg("-c")
-                .arg(script)
-                .arg(archive)
-                .arg(&root),
-        )?;
-        Ok(root)
-    } else {
-        run_cmd(
-            Command::new("tar")
-                .arg("xzf")
-                .arg(archive)
-                .arg("-C")
-                .arg(staging),
-        )?;
-        let sub = staging.join(a.get("subdir")?);
-        if !sub.is_dir() {
-            return Err(format!(
-                "{} holds no {}",
-                archive.display(),
-                a.get("subdir")?
-            ));
-        }
-        Ok(sub)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fetch::sha256_of;
 
     fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("mlxrs-xtask-{}-{name}", std::process::id()));

@@ -10,7 +10,8 @@
 //!   statuses and handler messages decoded only in `ffi/status.rs`, driven only by the
 //!   call forms of `ffi/call.rs`; no other macro makes raw calls.
 //! - Pins: `third_party/pins.toml`, mlxrs-sys's version metadata and its build script's
-//!   version constants name the same MLX and mlx-c versions.
+//!   version constants name the same MLX and mlx-c versions; `mlxrs-sys/pins.toml` (what
+//!   the published build script fetches) is that same file.
 
 use crate::{Result, pins, project_root};
 use std::path::{Path, PathBuf};
@@ -269,7 +270,16 @@ pub fn check(root: &Path) -> Vec<String> {
             }
         }
     }
-    // Pins
+    // Pins: one file, which the mlxrs-sys package carries as a link.
+    let shipped = std::fs::read(root.join("mlxrs-sys/pins.toml"));
+    let pinned = std::fs::read(root.join("third_party/pins.toml"));
+    if shipped.is_err() || shipped.ok() != pinned.ok() {
+        problems.push(
+            "mlxrs-sys/pins.toml must be a link to ../third_party/pins.toml (the build script \
+             fetches what it names)"
+                .to_string(),
+        );
+    }
     match pins::load(&root.join("third_party/pins.toml")) {
         Err(e) => problems.push(e),
         Ok(pins) => {

@@ -28,6 +28,8 @@ fn build_sys(case: &str, envs: &[(&str, &str)]) -> (bool, String) {
         "MLXRS_MLX_C_DIR",
         "MLXRS_THIRD_PARTY",
         "MLXRS_BACKEND",
+        "MLXRS_USE_PYTHON_MLX",
+        "MLXRS_CACHE_DIR",
     ] {
         cmd.env_remove(var);
     }
@@ -60,11 +62,20 @@ fn nothing_found_names_setup_and_the_variables() {
     let empty =
         std::env::temp_dir().join(format!("mlxrs-empty-third-party-{}", std::process::id()));
     std::fs::create_dir_all(&empty).unwrap();
-    let (ok, stderr) = build_sys("nothing", &[("MLXRS_THIRD_PARTY", empty.to_str().unwrap())]);
+    // With fetching off (with it on, the build would fetch the pins into the cache:
+    // `cargo xtask downstream` tests that).
+    let (ok, stderr) = build_sys(
+        "nothing",
+        &[
+            ("MLXRS_THIRD_PARTY", empty.to_str().unwrap()),
+            ("MLXRS_NO_FETCH", "1"),
+        ],
+    );
     assert!(!ok, "the build must fail");
     for needle in [
-        "no mlx-c was found",
+        "no mlx-c 0.7.0 was given or found, and MLXRS_NO_FETCH is set",
         "cargo xtask setup",
+        "MLXRS_USE_PYTHON_MLX",
         "MLXRS_MLX_C_DIR",
         "MLX_C_SRC",
         "MLX_DIR",
