@@ -12,6 +12,7 @@ mod downstream;
 #[path = "../../mlxrs-sys/build/fetch.rs"]
 pub mod fetch;
 mod from_python;
+mod fuzz;
 mod launch;
 mod oracle;
 mod pins;
@@ -71,7 +72,16 @@ commands:
                                      prefixed [rank]; a failing rank stops all (docs/DISTRIBUTED.md)
   from-python                        check docs/FROM_PYTHON.md: its Rust paths exist in mlxrs and
                                      every function of Python's mlx.core has a row
+  fuzz --time SECONDS [TARGET]       the cargo-fuzz targets of fuzz/ (ops, load_npy,
+                                     load_safetensors, load_gguf; nightly and cargo-fuzz),
+                                     each for SECONDS from the seed corpus fuzz/corpus/; a
+                                     crash lands in fuzz/artifacts/ (make it a regression input)
   leak-check                         run the mlxrs test suites under valgrind's leak checker
+  soak [--iterations N]              the full soak (release): N iterations (default 25,000) of
+                                     4 transform calls and 4 op errors each, sampling MLX's
+                                     active memory and the RSS; prints the curve, writes
+                                     target/soak.svg, fails unless both return to the baseline
+                                     within their bounds (docs/RELIABILITY.md)
   tidy                               repository invariants (layers, pins agree)
   tsan [-- FILTER...]                the thread tests under ThreadSanitizer (nightly, -Zbuild-std;
                                      mlx-c instrumented too); fails on any reported race
@@ -93,6 +103,8 @@ fn main() -> ExitCode {
         "leak-check" => test::leak_check(rest),
         "example" => example(rest),
         "launch" => launch::run(rest),
+        "soak" => soak(rest),
+        "fuzz" => fuzz::run(rest),
         "bench" => bench::run(rest),
         "tidy" => tidy::run(rest),
         "tsan" => sanitize::tsan(rest),
@@ -144,6 +156,25 @@ fn example(args: &[String]) -> Result<()> {
         cmd.arg("--").args(rest);
     }
     run_cmd(&mut cmd)
+}
+
+/// `cargo xtask soak [--iterations N]`: the soak example in release, its plot written to
+/// `target/soak.svg`.
+fn soak(args: &[String]) -> Result<()> {
+    let iterations = match args {
+        [] => "25000".to_string(),
+        [flag, n] if flag == "--iterations" && n.parse::<usize>().is_ok() => n.clone(),
+        _ => return Err(format!("soak: expected [--iterations N], got {args:?}")),
+    };
+    let svg = project_root().join("target").join("soak.svg");
+    example(&[
+        "soak".into(),
+        "--".into(),
+        "--iterations".into(),
+        iterations,
+        "--svg".into(),
+        svg.to_string_lossy().into_owned(),
+    ])
 }
 
 /// The workspace root (the folder holding the top-level Cargo.toml).

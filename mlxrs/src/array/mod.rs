@@ -368,7 +368,10 @@ impl Array {
     }
 
     /// Evaluates and returns a pointer to the data (with the array's offset applied).
+    /// Every read of the buffer passes here: a dtype mlx-c reports but mlxrs does not
+    /// know fails closed, before any byte is read with a guessed element size.
     fn data_ptr(&self) -> Result<*const u8> {
+        ffi::array_dtype_checked(self)?;
         self.eval()?;
         let p = mlx_value!(mlx_array_data_uint8(self.as_raw()))?;
         if p.is_null() && self.size() > 0 {

@@ -268,13 +268,16 @@ pub fn cross_entropy(logits: &Array, targets: &Array) -> Result<Array> {
     // The targets index the last axis: kept in bounds as index arrays are (see
     // `ops::indexing`), since MLX reads outside `logits` for an out-of-range class.
     // (The general form: the fused CUDA kernel need not wrap negative classes.)
-    let targets = &match logits.shape().last() {
-        Some(&n) => crate::ops::guards::in_bounds(targets, &[n], &[1])?,
-        None => targets.clone(),
+    use crate::ops::guards::{fail_closed, in_bounds};
+    let checked = match logits.shape().last() {
+        Some(&n) => in_bounds(targets, &[n.into()], &[1])?,
+        None => in_bounds(targets, &[], &[])?,
     };
-    mlx_op!(mlx_fast_cross_entropy(
-        logits.as_raw(),
-        targets.as_raw(),
-        current_raw()?
-    ))
+    fail_closed("cross_entropy", checked, targets.clone(), |t| {
+        mlx_op!(mlx_fast_cross_entropy(
+            logits.as_raw(),
+            t.as_raw(),
+            current_raw()?
+        ))
+    })
 }

@@ -51,12 +51,22 @@ pub(crate) fn array_size(a: &Array) -> usize {
     unsafe { sys::mlx_array_size(a.as_raw()) }
 }
 
-/// The element type of `a`.
+/// The element type of `a`, for metadata only (`Array::dtype`): a value outside
+/// mlxrs's [`Dtype`] (an mlx-c newer than the pin) reads as `Float32` here, so every read
+/// of the buffer goes through [`array_dtype_checked`] instead, which fails closed.
 #[inline]
 pub(crate) fn array_dtype(a: &Array) -> Dtype {
-    // SAFETY: the handle is live; mlx-c only reports dtypes of its own enum.
+    array_dtype_checked(a).unwrap_or(Dtype::Float32)
+}
+
+/// The element type of `a`; [`Error::Backend`](crate::Error::Backend) naming the raw
+/// value when mlx-c reports one mlxrs does not know. Callers that read or copy the
+/// buffer use this, so an unknown element size is never guessed.
+#[inline]
+pub(crate) fn array_dtype_checked(a: &Array) -> crate::Result<Dtype> {
+    // SAFETY: the handle is live; the call only reads the dtype field.
     let raw = unsafe { sys::mlx_array_dtype(a.as_raw()) };
-    Dtype::from_sys(raw).unwrap_or(Dtype::Float32)
+    Dtype::from_sys(raw)
 }
 
 /// A 0-dimensional array holding `value` (a copy).

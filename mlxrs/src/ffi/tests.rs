@@ -74,3 +74,19 @@ fn a_null_handle_is_an_err_even_without_a_message() {
         "mlx_x_new: mlx-c could not create the object"
     );
 }
+
+#[test]
+fn an_unknown_dtype_is_an_error_never_a_guess() -> crate::Result<()> {
+    // mlx-c newer than the pin could report a dtype mlxrs has no size for: the decoder
+    // fails closed with the raw value, and every known one round-trips.
+    let unknown = super::sys::mlx_dtype(1000);
+    let err = crate::Dtype::from_sys(unknown).unwrap_err();
+    assert_eq!(err.to_string(), "unknown mlx_dtype value 1000");
+    for d in crate::Dtype::ALL {
+        assert_eq!(crate::Dtype::from_sys(d.to_sys())?, d);
+    }
+    // The checked accessor (which every buffer read goes through) agrees with `dtype`.
+    let a = Array::from_slice(&[1u16, 2], &[2])?;
+    assert_eq!(super::array_dtype_checked(&a)?, crate::Dtype::Uint16);
+    Ok(())
+}

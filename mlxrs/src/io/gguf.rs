@@ -115,15 +115,18 @@ impl Gguf {
 /// quantized triples (`name.weight`, `name.scales`, `name.biases`); other types are
 /// converted to float16 where MLX can (bf16, q2_k, q4_k, q6_k).
 ///
-/// Before MLX reads the file, mlxrs walks its header with bounds checks: MLX 0.32.2
-/// trusts the lengths in a GGUF header, so a corrupt file could otherwise crash the
-/// process. MLX maps the file read-write, so it must be writable. Tensor names and
+/// mlxrs reads the file once, into a private temporary copy (mlx-c reads `.gguf` by
+/// path only), walks that copy's header with bounds checks and has MLX load the same
+/// copy: MLX 0.32.2 trusts the lengths in a GGUF header, so a corrupt file could
+/// otherwise crash the process, and a file changed after the check never reaches MLX.
+/// The arrays are evaluated before the copy is removed. Tensor names and
 /// metadata keys that contain a NUL byte cannot be looked up through mlx-c and are left
 /// out; names that are not UTF-8 are converted lossily.
 ///
 /// # Errors
-/// MLX's error for a missing or unreadable file (`"[load_gguf] Failed to open ..."`,
-/// `"[load_gguf] gguf_init failed"`) or an unsupported tensor type; [`Error::Io`] of kind
+/// [`Error::Io`] for a missing or unreadable file (`"[load_gguf] Failed to open file
+/// ..."`); MLX's error for a file it cannot parse (`"[load_gguf] gguf_init failed"`) or
+/// an unsupported tensor type; [`Error::Io`] of kind
 /// `InvalidData` for a header that would make MLX read out of bounds, abort or divide by
 /// zero, or quote a `%` in its error; [`Error::InvalidArgument`] for a path that is not
 /// UTF-8, or holds a NUL byte or `%`.
@@ -148,7 +151,16 @@ impl Gguf {
 pub fn load_gguf(
     file: impl AsRef<Path>,
 ) -> Result<(HashMap<String, Array>, HashMap<String, GgufMetadata>)> {
-    let path = file.as_ref();
+    path_arg(file.as_ref())?;
+    let bytes = super::read_file("load_gguf", file.as_ref())?;
+    load_gguf_from_reader(bytes.as_slice())
+}
+
+/// Loads the `.gguf` file at `path`, a private copy only mlxrs writes: the scan and
+/// MLX read the same bytes. Every array is evaluated before the copy goes away.
+fn load_gguf_private(
+    path: &Path,
+) -> Result<(HashMap<String, Array>, HashMap<String, GgufMetadata>)> {
     let c_path = path_arg(path)?;
     let scan = gguf_scan::scan(path)?;
     let mut gguf = Gguf::empty();
@@ -168,6 +180,8 @@ pub fn load_gguf(
             metadata.insert(String::from_utf8_lossy(&key).into_owned(), value);
         }
     }
+    let refs: Vec<&Array> = arrays.values().collect();
+    crate::transforms::eval(&refs)?;
     Ok((arrays, metadata))
 }
 
@@ -265,11 +279,14 @@ pub fn load_gguf_from_reader<R: Read>(
     mut reader: R,
 ) -> Result<(HashMap<String, Array>, HashMap<String, GgufMetadata>)> {
     let tmp = TempPath::new("gguf");
-    std::io::copy(&mut reader, &mut File::create(&tmp.0)?)?;
-    let (arrays, metadata) = load_gguf(&tmp.0)?;
-    let refs: Vec<&Array> = arrays.values().collect();
-    crate::transforms::eval(&refs)?;
-    Ok((arrays, metadata))
+    // A new file of our own (never one that already exists under that name).
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp.0)?;
+    std::io::copy(&mut reader, &mut file)?;
+    drop(file);
+    load_gguf_private(&tmp.0)
 }
 
 /// Saves `arrays` and `metadata` as a `.gguf` file to any writer, as [`save_gguf`] does

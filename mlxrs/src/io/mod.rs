@@ -32,11 +32,13 @@
 //! # Ok::<(), mlxrs::Error>(())
 //! ```
 //!
-//! # Laziness
-//! As in Python, the path loaders return **lazy** arrays for `.npy` and `.safetensors`:
-//! the data is read from the file when the array is evaluated (`.gguf` data is copied at
-//! once). The reader loaders evaluate everything before they return, as Python does for
-//! file objects: the reader is only borrowed for the call.
+//! # Reading once
+//! The path loaders read the file **once**, into memory, check those bytes (see
+//! [Errors](#errors)) and load from the same bytes through MLX's reader path: a file
+//! replaced or truncated between the check and the load cannot reach MLX unchecked.
+//! So, unlike Python's lazy `mx.load` of a path, the arrays are evaluated before the
+//! loader returns, as the reader loaders (and Python for file objects) do; the file's
+//! bytes are held in memory meanwhile.
 //!
 //! # Readers and writers
 //! Any `Read + Seek` (`Write + Seek`) value works, owned or as `&mut`: a `File`, a
@@ -68,7 +70,6 @@ pub use gguf::{GgufMetadata, load_gguf, load_gguf_from_reader, save_gguf, save_g
 
 use std::collections::HashMap;
 use std::ffi::CString;
-use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::path::Path;
 
@@ -107,27 +108,28 @@ fn precheck<R, T>(reader: &mut R, check: fn(&mut R) -> std::io::Result<T>) -> Re
     }
 }
 
-/// Runs a precheck on the file at `path`, if it can be opened (else MLX reports).
-fn precheck_file<T>(
-    path: &Path,
-    check: fn(&mut File) -> std::io::Result<Option<T>>,
-) -> Result<Option<T>> {
-    match File::open(path) {
-        Ok(mut file) if file.metadata().is_ok_and(|m| m.is_file()) => {
-            check(&mut file).map_err(Error::Io)
-        }
-        _ => Ok(None),
-    }
+/// The whole file at `path`, read once: the path loaders check these bytes and hand MLX
+/// the same bytes (through its reader path), never a file that could change between the
+/// check and MLX opening it again. A file that cannot be read is [`Error::Io`] of the
+/// same kind, with MLX's wording: `"[<op>] Failed to open file <path>: <reason>"`.
+pub(crate) fn read_file(op: &str, path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("[{op}] Failed to open file {}: {e}", path.display()),
+        ))
+    })
 }
 
 /// Loads an array from a NumPy `.npy` file (Python: `mx.load` on a `.npy` path).
 ///
-/// The array is lazy: its data is read when it is evaluated (see the
-/// [module docs](self#laziness)).
+/// The file is read once and the array evaluated before this returns (see the
+/// [module docs](self#reading-once)).
 ///
 /// # Errors
-/// MLX's error if the file cannot be opened or its header is malformed
-/// (`"[load] Invalid header in file ..."`); [`Error::Io`] (`InvalidData`) for data
+/// [`Error::Io`] if the file cannot be read (`"[load] Failed to open file ..."`); MLX's
+/// error if its header is malformed (`"[load] Invalid header in Rust reader ..."`);
+/// [`Error::Io`] (`InvalidData`) for data
 /// shorter than the header declares or a negative dimension; [`Error::InvalidArgument`]
 /// for a path that is not UTF-8, or holds a NUL byte or `%` (see the
 /// [module docs](self#errors)).
@@ -143,14 +145,9 @@ fn precheck_file<T>(
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn load(file: impl AsRef<Path>) -> Result<Array> {
-    let path = path_arg(file.as_ref())?;
-    let data = precheck_file(file.as_ref(), precheck::npy)?;
-    let mut out = Array::empty();
-    mlx_call!(mlx_load(out.as_out(), path.as_ptr(), current_raw()?))?;
-    if let Some(data) = data {
-        data.check(out.shape(), out.itemsize())?;
-    }
-    Ok(out)
+    path_arg(file.as_ref())?;
+    let bytes = read_file("load", file.as_ref())?;
+    load_from_reader(std::io::Cursor::new(bytes))
 }
 
 /// Saves `a` to a NumPy `.npy` file (Python: `mx.save`). As in MLX, `.npy` is appended
@@ -165,31 +162,21 @@ pub fn save(file: impl AsRef<Path>, a: &Array) -> Result<()> {
 }
 
 /// Loads the arrays and the string metadata (`__metadata__`) of a `.safetensors` file
-/// (Python: `mx.load(path, return_metadata=True)`). The arrays are lazy.
+/// (Python: `mx.load(path, return_metadata=True)`). The file is read once and the
+/// arrays evaluated before this returns (see the [module docs](self#reading-once)).
 ///
 /// # Errors
-/// MLX's error for a missing, truncated or malformed file (e.g.
+/// [`Error::Io`] if the file cannot be read (`"[load_safetensors] Failed to open file
+/// ..."`); MLX's error for a truncated or malformed file (e.g.
 /// `"[load_safetensors] Invalid json header length ..."`); [`Error::Io`]
 /// (`InvalidData`) for a negative dimension, or a header holding a `%` that is not
 /// valid; [`Error::InvalidArgument`] for a bad path.
 pub fn load_safetensors(
     file: impl AsRef<Path>,
 ) -> Result<(HashMap<String, Array>, HashMap<String, String>)> {
-    let path = path_arg(file.as_ref())?;
-    precheck_file(file.as_ref(), |f| precheck::safetensors(f).map(Some))?;
-    let mut arrays = MapStringToArray::empty();
-    let mut metadata = MapStringToString::empty();
-    mlx_call!(mlx_load_safetensors(
-        arrays.as_out(),
-        metadata.as_out(),
-        path.as_ptr(),
-        current_raw()?
-    ))?;
-    let arrays = arrays.to_hash_map()?;
-    for a in arrays.values() {
-        precheck::shape_ok(".safetensors", a.shape())?;
-    }
-    Ok((arrays, metadata.to_hash_map()?))
+    path_arg(file.as_ref())?;
+    let bytes = read_file("load_safetensors", file.as_ref())?;
+    load_safetensors_from_reader(std::io::Cursor::new(bytes))
 }
 
 /// Saves `arrays` and string `metadata` to a `.safetensors` file (Python:

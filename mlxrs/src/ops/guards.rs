@@ -70,42 +70,106 @@ pub(crate) fn host_within(indices: &Array, lows: &[i64], highs: &[i64]) -> bool 
     }
 }
 
+/// Why a guard could not make an index array safe: its window or axis could not be
+/// worked out, or the indices are not integers. The op then fails closed (see
+/// [`fail_closed`]) rather than handing MLX indices nobody checked.
+#[derive(Debug)]
+pub(crate) struct Unverified(String);
+
+impl Unverified {
+    fn new(reason: impl Into<String>) -> Self {
+        Unverified(reason.into())
+    }
+}
+
+/// A guard's answer: the safe indices, or why they could not be checked.
+pub(crate) type Checked<T> = std::result::Result<T, Unverified>;
+
+/// Runs `run` on the guarded indices. When the guard could not check them, the op is
+/// built once with the `raw` indices and dropped unevaluated (building runs no kernel),
+/// so that MLX can name what is wrong in its own words; if MLX accepts them, the call
+/// fails closed with an [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming
+/// `op` and `indices`.
+pub(crate) fn fail_closed<T>(
+    op: &'static str,
+    checked: Checked<T>,
+    raw: T,
+    run: impl FnOnce(T) -> Result<Array>,
+) -> Result<Array> {
+    match checked {
+        Ok(safe) => run(safe),
+        Err(Unverified(reason)) => {
+            drop(run(raw)?);
+            Err(crate::Error::invalid(
+                "indices",
+                format!("{op}: the indices cannot be bounds-checked: {reason}"),
+            ))
+        }
+    }
+}
+
 /// `indices` made safe for MLX (see the module docs): entries per position `k` of the
 /// last axis when `dims` has several entries (a `start` vector), else all entries, are
 /// wrapped from the end of `[0, dims[k])` and clamped to `[0, dims[k] - windows[k]]`.
-/// Non-integer indices, and blocks that do not fit at all, are left for MLX to reject.
-pub(crate) fn in_bounds(indices: &Array, dims: &[i32], windows: &[i32]) -> Result<Array> {
-    let fits = dims.len() == windows.len()
-        && !dims.is_empty()
-        && dims
-            .iter()
-            .zip(windows)
-            .all(|(&d, &w)| d > 0 && (0..=d).contains(&w));
-    if !indices.dtype().is_integer() || !fits {
-        return Ok(indices.clone());
+/// The arithmetic runs in `int64` when a bound does not fit `int32`. Non-integer
+/// indices, and blocks that do not fit their axis, are [`Unverified`]; an empty index
+/// array reads nothing and passes as it is.
+pub(crate) fn in_bounds(indices: &Array, dims: &[i64], windows: &[i64]) -> Result<Checked<Array>> {
+    if indices.size() == 0 {
+        return Ok(Ok(indices.clone()));
     }
-    let highest: Vec<i32> = dims.iter().zip(windows).map(|(d, w)| d - w).collect();
+    if !indices.dtype().is_integer() {
+        return Ok(Err(Unverified::new(format!(
+            "indices of dtype {} are not integers",
+            indices.dtype()
+        ))));
+    }
+    if dims.is_empty() || dims.len() != windows.len() {
+        return Ok(Err(Unverified::new(format!(
+            "{} axes for {} block sizes",
+            dims.len(),
+            windows.len()
+        ))));
+    }
+    if let Some((d, w)) = dims
+        .iter()
+        .zip(windows)
+        .find(|&(&d, &w)| !(0..=d).contains(&w))
+    {
+        return Ok(Err(Unverified::new(format!(
+            "a block of {w} does not fit an axis of size {d}"
+        ))));
+    }
+    let highest: Vec<i64> = dims.iter().zip(windows).map(|(d, w)| d - w).collect();
     // Evaluated starts already inside `[0, highest]` (negative ones are not: MLX wraps
     // them for some of these ops and not for others) need no op in the graph.
-    let highs: Vec<i64> = highest.iter().map(|&h| i64::from(h)).collect();
-    if host_within(indices, &vec![0; dims.len()], &highs) {
-        return Ok(indices.clone());
+    if host_within(indices, &vec![0; dims.len()], &highest) {
+        return Ok(Ok(indices.clone()));
     }
-    let i = match indices.dtype() {
-        Dtype::Int32 => indices.clone(),
-        _ => indices.astype(Dtype::Int32)?,
-    };
-    let (dim, high) = if dims.len() == 1 {
-        (Array::from(dims[0]), Array::from(highest[0]))
+    let narrow = dims.iter().all(|&d| i32::try_from(d).is_ok());
+    let dtype = if narrow { Dtype::Int32 } else { Dtype::Int64 };
+    let i = if indices.dtype() == dtype {
+        indices.clone()
     } else {
-        (
-            Array::from_slice(dims, &[dims.len()])?,
-            Array::from_slice(&highest, &[highest.len()])?,
-        )
+        indices.astype(dtype)?
     };
-    let zero = Array::from(0i32);
+    let bound = |values: &[i64]| -> Result<Array> {
+        let a = if narrow {
+            let v: Vec<i32> = values.iter().map(|&x| x as i32).collect();
+            Array::from_slice(&v, &[v.len()])?
+        } else {
+            Array::from_slice(values, &[values.len()])?
+        };
+        if values.len() == 1 {
+            a.reshape(&[] as &[i32])
+        } else {
+            Ok(a)
+        }
+    };
+    let (dim, high) = (bound(dims)?, bound(&highest)?);
+    let zero = Array::from(0i32).astype(dtype)?;
     let wrapped = super::indexing::r#where(&super::less(&i, &zero)?, &super::add(&i, &dim)?, &i)?;
-    super::clip(&wrapped, Some(&zero), Some(&high))
+    super::clip(&wrapped, Some(&zero), Some(&high)).map(Ok)
 }
 
 /// The cheap form of [`in_bounds`] for single elements, for MLX's gather and scatter
@@ -113,11 +177,23 @@ pub(crate) fn in_bounds(indices: &Array, dims: &[i32], windows: &[i32]) -> Resul
 /// elementwise op, and none where the index dtype cannot hold an out-of-range value or
 /// an evaluated index array is in range already.
 /// Valid entries, negative ones included, keep their meaning; an out-of-range one wraps
-/// around (NumPy's `mode="wrap"`).
-pub(crate) fn wrap_index(indices: &Array, n: i32) -> Result<Array> {
+/// around (NumPy's `mode="wrap"`). Non-integer indices, and a non-empty index array
+/// into an empty axis, are [`Unverified`].
+pub(crate) fn wrap_index(indices: &Array, n: i64) -> Result<Checked<Array>> {
     let d = indices.dtype();
-    if !d.is_integer() || n <= 0 {
-        return Ok(indices.clone());
+    if indices.size() == 0 {
+        return Ok(Ok(indices.clone()));
+    }
+    if !d.is_integer() {
+        return Ok(Err(Unverified::new(format!(
+            "indices of dtype {d} are not integers"
+        ))));
+    }
+    if n <= 0 {
+        return Ok(Err(Unverified::new(format!(
+            "{} indices into an empty axis",
+            indices.size()
+        ))));
     }
     let (lowest, highest): (i128, i128) = match d {
         Dtype::Uint8 => (0, u8::MAX.into()),
@@ -129,21 +205,25 @@ pub(crate) fn wrap_index(indices: &Array, n: i32) -> Result<Array> {
         Dtype::Int32 => (i32::MIN.into(), i32::MAX.into()),
         _ => (i64::MIN.into(), i64::MAX.into()),
     };
-    if lowest >= i128::from(-n) && highest < i128::from(n)
-        || host_within(indices, &[i64::from(-n)], &[i64::from(n) - 1])
+    if lowest >= i128::from(-n) && highest < i128::from(n) || host_within(indices, &[-n], &[n - 1])
     {
-        return Ok(indices.clone());
+        return Ok(Ok(indices.clone()));
     }
     // `n` fits the dtype here (its range reaches past `n - 1`); Python-style remainder
     // by a positive constant lands in `[0, n)` and cannot divide by zero.
-    super::arithmetic::remainder_raw(indices, &Array::from(n).astype(d)?)
+    super::arithmetic::remainder_raw(indices, &Array::from(n).astype(d)?).map(Ok)
 }
 
 /// One index array along `axis` of `a`, one element at a time, kept in bounds; an
 /// `Err` naming `op` when that axis is empty and there are indices (no entry can be in
 /// bounds: MLX 0.32 reads or writes outside the buffer for `take_along_axis`,
 /// `put_along_axis` and `scatter_add_axis`).
-pub(crate) fn along(op: &'static str, a: &Array, indices: &Array, axis: i32) -> Result<Array> {
+pub(crate) fn along(
+    op: &'static str,
+    a: &Array,
+    indices: &Array,
+    axis: i32,
+) -> Result<Checked<Array>> {
     match axis_size(a, axis) {
         Some(0) if indices.size() > 0 => Err(Error::ShapeMismatch {
             op,
@@ -152,24 +232,28 @@ pub(crate) fn along(op: &'static str, a: &Array, indices: &Array, axis: i32) -> 
                 a.shape()
             ),
         }),
-        Some(n) => wrap_index(indices, n),
-        None => Ok(indices.clone()),
+        Some(n) => wrap_index(indices, n.into()),
+        None => Ok(Err(Unverified::new(format!(
+            "axis {axis} is out of range for {} dimensions",
+            a.ndim()
+        )))),
     }
 }
 
 /// [`in_bounds`] for the optional batch indices of `gather_mm`/`gather_qmm`: entries
 /// pick one of the matrices stacked in the leading axes of `of` (MLX reads outside the
-/// buffer for an out-of-range one, or a negative one).
-pub(crate) fn batch_in_bounds(indices: Option<&Array>, of: &Array) -> Result<Option<Array>> {
+/// buffer for an out-of-range one, or a negative one). The count is taken in `i64`, so
+/// more than `i32::MAX` matrices are checked too.
+pub(crate) fn batch_in_bounds(
+    indices: Option<&Array>,
+    of: &Array,
+) -> Result<Checked<Option<Array>>> {
     let Some(indices) = indices else {
-        return Ok(None);
+        return Ok(Ok(None));
     };
     let lead = of.shape().len().saturating_sub(2);
     let batch: i64 = of.shape()[..lead].iter().map(|&d| i64::from(d)).product();
-    match i32::try_from(batch) {
-        Ok(n) => in_bounds(indices, &[n], &[1]).map(Some),
-        Err(_) => Ok(Some(indices.clone())),
-    }
+    Ok(in_bounds(indices, &[batch], &[1])?.map(Some))
 }
 
 /// The block extent along `axis` of `a` of a scatter whose `updates` are
@@ -186,47 +270,59 @@ pub(crate) fn gather_window(a: &Array, slice_sizes: &[i32], axis: usize) -> Opti
 }
 
 /// [`in_bounds`] for the index arrays of a gather or scatter: `indices[k]` indexes
-/// `axes[k]` of `a`, starting blocks of `window(axis position)` elements.
+/// `axes[k]` of `a`, starting blocks of `window(axis position)` elements. An index array
+/// without a valid axis, or whose window cannot be worked out, is [`Unverified`].
 pub(crate) fn each_in_bounds(
     a: &Array,
     indices: &[Array],
     axes: &[i32],
     window: impl Fn(usize) -> Option<i32>,
-) -> Result<Vec<Array>> {
-    indices
-        .iter()
-        .enumerate()
-        .map(|(k, idx)| {
-            let axis = axes.get(k).and_then(|&ax| axis_index(a, ax));
-            match axis.and_then(|ax| Some((a.shape()[ax], window(ax)?))) {
-                Some((n, 1)) => wrap_index(idx, n),
-                Some((n, w)) => in_bounds(idx, &[n], &[w]),
-                None => Ok(idx.clone()),
-            }
-        })
-        .collect()
+) -> Result<Checked<Vec<Array>>> {
+    let mut out = Vec::with_capacity(indices.len());
+    for (k, idx) in indices.iter().enumerate() {
+        let axis = axes.get(k).and_then(|&ax| axis_index(a, ax));
+        let checked = match axis.and_then(|ax| Some((a.shape()[ax], window(ax)?))) {
+            Some((n, 1)) => wrap_index(idx, n.into())?,
+            Some((n, w)) => in_bounds(idx, &[n.into()], &[w.into()])?,
+            None => Err(Unverified::new(format!(
+                "no valid axis or block size for index array {k} (axes {axes:?})"
+            ))),
+        };
+        match checked {
+            Ok(safe) => out.push(safe),
+            Err(why) => return Ok(Err(why)),
+        }
+    }
+    Ok(Ok(out))
 }
 
 /// [`in_bounds`] for the `start` vector of a dynamic slice: entry `k` starts a block of
-/// `window(axis)` elements along `axes[k]` of `a`.
+/// `window(axis)` elements along `axes[k]` of `a`. A `start` that is not one entry per
+/// axis, or an axis or window that cannot be worked out, is [`Unverified`].
 pub(crate) fn dynamic_start(
     a: &Array,
     start: &Array,
     axes: &[i32],
     window: impl Fn(usize) -> Option<i32>,
-) -> Result<Array> {
+) -> Result<Checked<Array>> {
     let mut dims = Vec::with_capacity(axes.len());
     let mut windows = Vec::with_capacity(axes.len());
     for &axis in axes {
         let Some((n, w)) = axis_index(a, axis).and_then(|k| Some((a.shape()[k], window(k)?)))
         else {
-            return Ok(start.clone());
+            return Ok(Err(Unverified::new(format!(
+                "no valid axis or block size for axis {axis}"
+            ))));
         };
-        dims.push(n);
-        windows.push(w);
+        dims.push(i64::from(n));
+        windows.push(i64::from(w));
     }
     if start.shape() != [axes.len() as i32] {
-        return Ok(start.clone());
+        return Ok(Err(Unverified::new(format!(
+            "`start` of shape {:?} for {} axes",
+            start.shape(),
+            axes.len()
+        ))));
     }
     in_bounds(start, &dims, &windows)
 }
@@ -241,3 +337,6 @@ pub(crate) fn skip_kernel_if_empty(out: Array) -> Result<Array> {
     }
     Array::zeros(out.shape(), out.dtype())
 }
+
+#[cfg(test)]
+mod tests;

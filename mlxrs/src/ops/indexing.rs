@@ -41,7 +41,7 @@ use crate::stream::current_raw;
 use crate::{Array, Error, Result};
 
 use super::guards::{
-    along, dynamic_start, each_in_bounds, gather_window, scatter_window, wrap_index,
+    along, dynamic_start, each_in_bounds, fail_closed, gather_window, scatter_window, wrap_index,
 };
 
 pub use crate::array::{Idx, s};
@@ -54,11 +54,11 @@ pub use crate::array::{Idx, s};
 /// MLX's error ([`Error::Backend`]) when `indices` is not of an integer dtype, or `a` is
 /// empty and `indices` is not.
 pub fn take(a: &Array, indices: &Array) -> Result<Array> {
-    let indices = &match i32::try_from(a.size()) {
-        Ok(n) => wrap_index(indices, n)?,
-        Err(_) => indices.clone(),
-    };
-    mlx_op!(mlx_take(a.as_raw(), indices.as_raw(), current_raw()?))
+    // The flattened size is taken in `i64`: arrays past `i32::MAX` elements are guarded too.
+    let n = i64::try_from(a.size()).unwrap_or(i64::MAX);
+    fail_closed("take", wrap_index(indices, n)?, indices.clone(), |i| {
+        mlx_op!(mlx_take(a.as_raw(), i.as_raw(), current_raw()?))
+    })
 }
 
 /// Slices of `a` along `axis` at `indices`: `take_axis(a, i, 1)` is `a[:, i]`.
@@ -70,13 +70,12 @@ pub fn take(a: &Array, indices: &Array) -> Result<Array> {
 /// ([`Error::Backend`]) when `indices` is not of an integer dtype or `axis` is out of
 /// range.
 pub fn take_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
-    let indices = &along("take_axis", a, indices, axis)?;
-    mlx_op!(mlx_take_axis(
-        a.as_raw(),
-        indices.as_raw(),
-        axis,
-        current_raw()?
-    ))
+    fail_closed(
+        "take_axis",
+        along("take_axis", a, indices, axis)?,
+        indices.clone(),
+        |i| mlx_op!(mlx_take_axis(a.as_raw(), i.as_raw(), axis, current_raw()?)),
+    )
 }
 
 /// Elements of `a` at `indices` along `axis`, where `indices` broadcasts against `a`
@@ -99,13 +98,19 @@ pub fn take_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn take_along_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
-    let indices = &along("take_along_axis", a, indices, axis)?;
-    mlx_op!(mlx_take_along_axis(
-        a.as_raw(),
-        indices.as_raw(),
-        axis,
-        current_raw()?
-    ))
+    fail_closed(
+        "take_along_axis",
+        along("take_along_axis", a, indices, axis)?,
+        indices.clone(),
+        |i| {
+            mlx_op!(mlx_take_along_axis(
+                a.as_raw(),
+                i.as_raw(),
+                axis,
+                current_raw()?
+            ))
+        },
+    )
 }
 
 /// A copy of `a` with `values` written at `indices` along `axis` (the inverse of
@@ -126,14 +131,20 @@ pub fn take_along_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn put_along_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> Result<Array> {
-    let indices = &along("put_along_axis", a, indices, axis)?;
-    mlx_op!(mlx_put_along_axis(
-        a.as_raw(),
-        indices.as_raw(),
-        values.as_raw(),
-        axis,
-        current_raw()?
-    ))
+    fail_closed(
+        "put_along_axis",
+        along("put_along_axis", a, indices, axis)?,
+        indices.clone(),
+        |i| {
+            mlx_op!(mlx_put_along_axis(
+                a.as_raw(),
+                i.as_raw(),
+                values.as_raw(),
+                axis,
+                current_raw()?
+            ))
+        },
+    )
 }
 
 /// A copy of `a` with `values` *added* at `indices` along `axis` (duplicates
@@ -154,14 +165,20 @@ pub fn put_along_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> 
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn scatter_add_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> Result<Array> {
-    let indices = &along("scatter_add_axis", a, indices, axis)?;
-    mlx_op!(mlx_scatter_add_axis(
-        a.as_raw(),
-        indices.as_raw(),
-        values.as_raw(),
-        axis,
-        current_raw()?
-    ))
+    fail_closed(
+        "scatter_add_axis",
+        along("scatter_add_axis", a, indices, axis)?,
+        indices.clone(),
+        |i| {
+            mlx_op!(mlx_scatter_add_axis(
+                a.as_raw(),
+                i.as_raw(),
+                values.as_raw(),
+                axis,
+                current_raw()?
+            ))
+        },
+    )
 }
 
 /// Gathers slices of `a`: `indices[i]` (all broadcast to one shape `B`) index axis
@@ -188,16 +205,19 @@ pub fn scatter_add_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -
 /// ```
 pub fn gather(a: &Array, indices: &[Array], axes: &[i32], slice_sizes: &[i32]) -> Result<Array> {
     let window = |axis| gather_window(a, slice_sizes, axis);
-    let indices = VectorArray::from_arrays(&each_in_bounds(a, indices, axes, window)?)?;
-    mlx_op!(mlx_gather(
-        a.as_raw(),
-        indices.as_raw(),
-        axes.as_ptr(),
-        axes.len(),
-        slice_sizes.as_ptr(),
-        slice_sizes.len(),
-        current_raw()?
-    ))
+    let checked = each_in_bounds(a, indices, axes, window)?;
+    fail_closed("gather", checked, indices.to_vec(), |i| {
+        let i = VectorArray::from_arrays(&i)?;
+        mlx_op!(mlx_gather(
+            a.as_raw(),
+            i.as_raw(),
+            axes.as_ptr(),
+            axes.len(),
+            slice_sizes.as_ptr(),
+            slice_sizes.len(),
+            current_raw()?
+        ))
+    })
 }
 
 /// [`gather`] with one index array for one axis.
@@ -206,15 +226,17 @@ pub fn gather(a: &Array, indices: &[Array], axes: &[i32], slice_sizes: &[i32]) -
 /// As for [`gather`].
 pub fn gather_single(a: &Array, indices: &Array, axis: i32, slice_sizes: &[i32]) -> Result<Array> {
     let window = |axis| gather_window(a, slice_sizes, axis);
-    let indices = &each_in_bounds(a, std::slice::from_ref(indices), &[axis], window)?[0];
-    mlx_op!(mlx_gather_single(
-        a.as_raw(),
-        indices.as_raw(),
-        axis,
-        slice_sizes.as_ptr(),
-        slice_sizes.len(),
-        current_raw()?
-    ))
+    let checked = each_in_bounds(a, std::slice::from_ref(indices), &[axis], window)?;
+    fail_closed("gather_single", checked, vec![indices.clone()], |i| {
+        mlx_op!(mlx_gather_single(
+            a.as_raw(),
+            i[0].as_raw(),
+            axis,
+            slice_sizes.as_ptr(),
+            slice_sizes.len(),
+            current_raw()?
+        ))
+    })
 }
 
 macro_rules! scatter_ops {
@@ -227,14 +249,16 @@ macro_rules! scatter_ops {
         /// not of an integer dtype or do not broadcast together, or `updates` does not have
         /// the shape `B ++ block` described above.
         pub fn $name(a: &Array, indices: &[Array], updates: &Array, axes: &[i32]) -> Result<Array> {
-            let indices = each_in_bounds(a, indices, axes, |ax| scatter_window(a, updates, ax))?;
-            let indices = VectorArray::from_arrays(&indices)?;
-            mlx_op!($sys(a.as_raw(),
-                indices.as_raw(),
-                updates.as_raw(),
-                axes.as_ptr(),
-                axes.len(),
-                current_raw()?))
+            let checked = each_in_bounds(a, indices, axes, |ax| scatter_window(a, updates, ax))?;
+            fail_closed(stringify!($name), checked, indices.to_vec(), |i| {
+                let i = VectorArray::from_arrays(&i)?;
+                mlx_op!($sys(a.as_raw(),
+                    i.as_raw(),
+                    updates.as_raw(),
+                    axes.as_ptr(),
+                    axes.len(),
+                    current_raw()?))
+            })
         }
 
         #[doc = concat!("[`", stringify!($name), "`] with one index array for one axis.")]
@@ -242,14 +266,16 @@ macro_rules! scatter_ops {
         /// # Errors
         #[doc = concat!("As for [`", stringify!($name), "`].")]
         pub fn $single(a: &Array, indices: &Array, updates: &Array, axis: i32) -> Result<Array> {
-            let indices = &each_in_bounds(a, std::slice::from_ref(indices), &[axis], |ax| {
+            let checked = each_in_bounds(a, std::slice::from_ref(indices), &[axis], |ax| {
                 scatter_window(a, updates, ax)
-            })?[0];
-            mlx_op!($sys_single(a.as_raw(),
-                indices.as_raw(),
-                updates.as_raw(),
-                axis,
-                current_raw()?))
+            })?;
+            fail_closed(stringify!($single), checked, vec![indices.clone()], |i| {
+                mlx_op!($sys_single(a.as_raw(),
+                    i[0].as_raw(),
+                    updates.as_raw(),
+                    axis,
+                    current_raw()?))
+            })
         }
     )*};
 }
@@ -321,7 +347,14 @@ pub fn masked_scatter(a: &Array, mask: &Array, src: &Array) -> Result<Array> {
     ))
 }
 
-fn check_slice_lengths(op: &str, start: &[i32], stop: &[i32], strides: &[i32]) -> Result<()> {
+/// `start`, `stop` and `strides` of `op` (`slice`, `slice_update`, ...): equal lengths,
+/// and no zero stride (MLX 0.32.2 divides by it, SIGFPE; found by the `ops` fuzz target).
+pub(crate) fn check_slice_lengths(
+    op: &str,
+    start: &[i32],
+    stop: &[i32],
+    strides: &[i32],
+) -> Result<()> {
     if start.len() != stop.len() || start.len() != strides.len() {
         return Err(Error::invalid(
             "start/stop/strides",
@@ -333,11 +366,10 @@ fn check_slice_lengths(op: &str, start: &[i32], stop: &[i32], strides: &[i32]) -
             ),
         ));
     }
-    // MLX divides by each stride to size the block: a zero stride is SIGFPE there.
-    if let Some(k) = strides.iter().position(|&s| s == 0) {
+    if strides.contains(&0) {
         return Err(Error::invalid(
             "strides",
-            format!("{op}: the stride of axis {k} is 0; strides must be nonzero"),
+            format!("{op}: a slice step cannot be zero, got {strides:?}"),
         ));
     }
     Ok(())
@@ -375,8 +407,8 @@ slice_updates! {
     /// C++: `mlx::core::slice_update`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when the three slices differ in length or a stride is
-    /// 0; MLX's error
+    /// [`Error::InvalidArgument`] when the three slices differ in length or a stride is 0;
+    /// MLX's error
     /// ([`Error::Backend`]) when they do not have one entry per axis of `src`, or `update`
     /// does not broadcast to the slice.
     ///
@@ -433,16 +465,18 @@ slice_updates! {
 /// # Ok::<(), mlxrs::Error>(())
 /// ```
 pub fn slice_dynamic(a: &Array, start: &Array, axes: &[i32], slice_size: &[i32]) -> Result<Array> {
-    let start = &dynamic_start(a, start, axes, |axis| gather_window(a, slice_size, axis))?;
-    mlx_op!(mlx_slice_dynamic(
-        a.as_raw(),
-        start.as_raw(),
-        axes.as_ptr(),
-        axes.len(),
-        slice_size.as_ptr(),
-        slice_size.len(),
-        current_raw()?
-    ))
+    let checked = dynamic_start(a, start, axes, |axis| gather_window(a, slice_size, axis))?;
+    fail_closed("slice_dynamic", checked, start.clone(), |s| {
+        mlx_op!(mlx_slice_dynamic(
+            a.as_raw(),
+            s.as_raw(),
+            axes.as_ptr(),
+            axes.len(),
+            slice_size.as_ptr(),
+            slice_size.len(),
+            current_raw()?
+        ))
+    })
 }
 
 /// A copy of `src` with `update` written at the positions held in the integer array
@@ -483,18 +517,20 @@ pub fn slice_update_dynamic(
         });
     }
     // `update` broadcasts against the block: align its shape to the right of `src`'s.
-    let start = &dynamic_start(src, start, axes, |axis| {
+    let checked = dynamic_start(src, start, axes, |axis| {
         let lead = src.ndim().checked_sub(update.ndim())?;
         Some(axis.checked_sub(lead).map_or(1, |k| update.shape()[k]))
     })?;
-    mlx_op!(mlx_slice_update_dynamic(
-        src.as_raw(),
-        update.as_raw(),
-        start.as_raw(),
-        axes.as_ptr(),
-        axes.len(),
-        current_raw()?
-    ))
+    fail_closed("slice_update_dynamic", checked, start.clone(), |s| {
+        mlx_op!(mlx_slice_update_dynamic(
+            src.as_raw(),
+            update.as_raw(),
+            s.as_raw(),
+            axes.as_ptr(),
+            axes.len(),
+            current_raw()?
+        ))
+    })
 }
 
 /// Elements of `x` where `condition` is true and of `y` elsewhere, broadcasting all

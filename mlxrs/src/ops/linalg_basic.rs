@@ -133,16 +133,21 @@ pub fn gather_mm(
     rhs_indices: Option<&Array>,
     sorted_indices: bool,
 ) -> Result<Array> {
-    let lhs = super::guards::batch_in_bounds(lhs_indices, a)?;
-    let rhs = super::guards::batch_in_bounds(rhs_indices, b)?;
-    mlx_op!(mlx_gather_mm(
-        a.as_raw(),
-        b.as_raw(),
-        opt_array(lhs.as_ref()),
-        opt_array(rhs.as_ref()),
-        sorted_indices,
-        current_raw()?
-    ))
+    use super::guards::{batch_in_bounds, fail_closed};
+    let lhs = batch_in_bounds(lhs_indices, a)?;
+    let rhs = batch_in_bounds(rhs_indices, b)?;
+    let checked = lhs.and_then(|l| rhs.map(|r| (l, r)));
+    let raw = (lhs_indices.cloned(), rhs_indices.cloned());
+    fail_closed("gather_mm", checked, raw, |(lhs, rhs)| {
+        mlx_op!(mlx_gather_mm(
+            a.as_raw(),
+            b.as_raw(),
+            opt_array(lhs.as_ref()),
+            opt_array(rhs.as_ref()),
+            sorted_indices,
+            current_raw()?
+        ))
+    })
 }
 
 /// Matrix product with the inner dimension split into segments: `segments` has shape
@@ -189,16 +194,18 @@ pub fn segmented_mm(a: &Array, b: &Array, segments: &Array) -> Result<Array> {
     }
     // Segment bounds are positions along the contracted axis, 0 to K inclusive; MLX
     // passes out-of-range ones to BLAS unchecked.
-    let segments = &match a.shape().last() {
-        Some(&k) => super::guards::in_bounds(segments, &[k], &[0])?,
-        None => segments.clone(),
+    let checked = match a.shape().last() {
+        Some(&k) => super::guards::in_bounds(segments, &[k.into()], &[0])?,
+        None => super::guards::in_bounds(segments, &[], &[])?,
     };
-    mlx_op!(mlx_segmented_mm(
-        a.as_raw(),
-        b.as_raw(),
-        segments.as_raw(),
-        current_raw()?
-    ))
+    super::guards::fail_closed("segmented_mm", checked, segments.clone(), |s| {
+        mlx_op!(mlx_segmented_mm(
+            a.as_raw(),
+            b.as_raw(),
+            s.as_raw(),
+            current_raw()?
+        ))
+    })
 }
 
 /// Tensor contraction of `axes_a` of `a` with `axes_b` of `b` (equal lengths).

@@ -225,20 +225,25 @@ pub fn gather_qmm(
 ) -> Result<Array> {
     let lhs = super::guards::batch_in_bounds(lhs_indices, x)?;
     let rhs = super::guards::batch_in_bounds(rhs_indices, w)?;
-    mlx_op!(mlx_gather_qmm(
-        x.as_raw(),
-        w.as_raw(),
-        scales.as_raw(),
-        opt_array(biases),
-        opt_array(lhs.as_ref()),
-        opt_array(rhs.as_ref()),
-        transpose,
-        opt_int(group_size(&options)?),
-        opt_int(options.bits),
-        options.mode.as_c_str().as_ptr(),
-        sorted_indices,
-        current_raw()?
-    ))
+    let checked = lhs.and_then(|l| rhs.map(|r| (l, r)));
+    let raw = (lhs_indices.cloned(), rhs_indices.cloned());
+    let group_size = group_size(&options)?;
+    super::guards::fail_closed("gather_qmm", checked, raw, |(lhs, rhs)| {
+        mlx_op!(mlx_gather_qmm(
+            x.as_raw(),
+            w.as_raw(),
+            scales.as_raw(),
+            opt_array(biases),
+            opt_array(lhs.as_ref()),
+            opt_array(rhs.as_ref()),
+            transpose,
+            opt_int(group_size),
+            opt_int(options.bits),
+            options.mode.as_c_str().as_ptr(),
+            sorted_indices,
+            current_raw()?
+        ))
+    })
 }
 
 /// Matrix product with both operands quantized: `x` is quantized on the fly, `w` is

@@ -214,15 +214,24 @@ fn gguf_rejects_what_mlx_cannot_store() -> Result<()> {
 fn missing_files_and_directories_are_errors() -> Result<()> {
     let dir = TempDir::new("missing");
     let missing = dir.join("nope.npy");
-    let msg = backend_message(io::load(&missing));
-    assert!(msg.starts_with("[load] Failed to open"), "{msg}");
-    let msg = backend_message(io::load_safetensors(dir.join("nope.safetensors")));
-    assert!(
-        msg.starts_with("[load_safetensors] Failed to open"),
-        "{msg}"
+    // The path loaders read the file themselves (once), so a missing one is an I/O
+    // error of kind NotFound, worded as MLX words it.
+    let not_found = |r: Result<()>, prefix: &str| match r {
+        Err(Error::Io(e)) => {
+            assert_eq!(e.kind(), std::io::ErrorKind::NotFound, "{e}");
+            assert!(e.to_string().starts_with(prefix), "{e}");
+        }
+        other => panic!("expected Err(Error::Io(..)), got {other:?}"),
+    };
+    not_found(io::load(&missing).map(drop), "[load] Failed to open file");
+    not_found(
+        io::load_safetensors(dir.join("nope.safetensors")).map(drop),
+        "[load_safetensors] Failed to open file",
     );
-    let msg = backend_message(io::load_gguf(dir.join("nope.gguf")));
-    assert!(msg.starts_with("[load_gguf] Failed to open"), "{msg}");
+    not_found(
+        io::load_gguf(dir.join("nope.gguf")).map(drop),
+        "[load_gguf] Failed to open file",
+    );
     // A directory opens on Linux, but reads fail: an error either way, at load or eval.
     let loaded = io::load(dir.path()).and_then(|a| a.eval());
     assert!(loaded.is_err());
@@ -249,7 +258,7 @@ fn bad_paths_are_invalid_arguments() -> Result<()> {
     // MLX quotes the path in its error; mlx-c 0.7.0 passed that to printf as the format,
     // mlxrs-sys builds it with a fix: the text arrives intact.
     let err = io::load("/nonexistent/%s%s%n.npy").unwrap_err();
-    assert!(matches!(err, Error::Backend(_)), "{err}");
+    assert!(matches!(err, Error::Io(_)), "{err}");
     assert!(err.to_string().contains("%s%s%n.npy"), "{err}");
     #[cfg(unix)]
     {
@@ -352,7 +361,12 @@ fn wrong_magic_random_bytes_and_huge_lengths_are_errors() -> Result<()> {
     }
     // Wrong magic.
     std::fs::write(path("npy"), b"\x93NUMPZ\x01\x00\x00\x00")?;
-    assert!(backend_message(io::load(path("npy"))).starts_with("[load] Invalid header in file"));
+    // The path loaders read the file once and hand MLX the bytes through its reader.
+    let msg = backend_message(io::load(path("npy")));
+    assert!(
+        msg.starts_with("[load] Invalid header in Rust reader"),
+        "{msg}"
+    );
     std::fs::write(
         path("gguf"),
         b"GGUX\x03\x00\x00\x00\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
@@ -427,5 +441,73 @@ fn percent_in_file_content_never_reaches_printf() -> Result<()> {
         err.to_string(),
         "[from_str] Unsupported array protocol type-string: %s%"
     );
+    Ok(())
+}
+
+/// A named pipe at `path` that serves `bytes` once, to the first reader that opens it;
+/// returns the writer thread. A second open of the path (a loader reopening its file
+/// after checking it) would block until someone writes again.
+#[cfg(unix)]
+fn one_shot_fifo(
+    path: &std::path::Path,
+    bytes: Vec<u8>,
+) -> std::thread::JoinHandle<std::io::Result<()>> {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        // Opening for writing blocks until a reader opens the pipe.
+        let mut pipe = std::fs::OpenOptions::new().write(true).open(&path)?;
+        std::io::Write::write_all(&mut pipe, &bytes)
+    })
+}
+
+#[cfg(unix)]
+#[test]
+fn path_loaders_read_the_file_once_and_load_the_checked_bytes() -> Result<()> {
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let dir = TempDir::new("read-once");
+    let a = Array::from_slice(&[1.0f32, 2.0], &[2])?;
+    let arrays = HashMap::from([("x".to_string(), a.clone())]);
+    for ext in ["npy", "safetensors", "gguf"] {
+        let file = dir.join(&format!("x.{ext}"));
+        match ext {
+            "npy" => io::save(&file, &a)?,
+            "safetensors" => io::save_safetensors(&file, &arrays, &HashMap::new())?,
+            _ => io::save_gguf(&file, &arrays, &HashMap::new())?,
+        }
+        // The file's bytes, served once by a pipe: a loader that checked them and then
+        // had MLX open the path again would block on that second open.
+        let pipe = dir.join(&format!("pipe.{ext}"));
+        let writer = one_shot_fifo(&pipe, std::fs::read(&file)?);
+        let (done, outcome) = mpsc::channel();
+        let load_path = pipe.clone();
+        let kind = ext.to_string();
+        std::thread::spawn(move || {
+            let loaded = match kind.as_str() {
+                "npy" => io::load(&load_path).map(Some),
+                "safetensors" => io::load_safetensors(&load_path).map(|(mut m, _)| m.remove("x")),
+                _ => io::load_gguf(&load_path).map(|(mut m, _)| m.remove("x")),
+            }
+            .and_then(|x| {
+                x.ok_or_else(|| Error::Backend("no array `x`".into()))?
+                    .to_vec::<f32>()
+            });
+            let _ = done.send(loaded);
+        });
+        match outcome.recv_timeout(Duration::from_secs(120)) {
+            Ok(values) => assert_eq!(values?, [1.0, 2.0], "{ext}"),
+            Err(_) => {
+                // Unblock the stuck second open before failing.
+                let _ = std::fs::write(&pipe, b"");
+                panic!("{ext}: the loader opened its path a second time");
+            }
+        }
+        writer.join().expect("writer thread")?;
+    }
     Ok(())
 }

@@ -27,6 +27,7 @@ mod errors;
 mod export;
 mod fast;
 mod fft;
+mod fuzz_inputs;
 mod handles;
 mod interop;
 mod linalg;

@@ -194,27 +194,11 @@ pub fn contiguous(a: &Array, allow_col_major: bool) -> Result<Array> {
 ///
 /// # Errors
 /// [`crate::Error::InvalidArgument`] when the three slices differ in length or a stride
-/// is 0; MLX's error ([`Error::Backend`](crate::Error::Backend)) when they do not have
-/// one entry per axis of `a`.
+/// is 0; MLX's error
+/// ([`Error::Backend`](crate::Error::Backend)) when they do not have one entry per axis
+/// of `a`.
 pub fn slice(a: &Array, start: &[i32], stop: &[i32], strides: &[i32]) -> Result<Array> {
-    if start.len() != stop.len() || start.len() != strides.len() {
-        return Err(crate::Error::invalid(
-            "start/stop/strides",
-            format!(
-                "slice needs equal lengths, got {}, {} and {}",
-                start.len(),
-                stop.len(),
-                strides.len()
-            ),
-        ));
-    }
-    // MLX divides by each stride to size the result: a zero stride is SIGFPE there.
-    if let Some(k) = strides.iter().position(|&s| s == 0) {
-        return Err(crate::Error::invalid(
-            "strides",
-            format!("slice: the stride of axis {k} is 0; strides must be nonzero"),
-        ));
-    }
+    super::indexing::check_slice_lengths("slice", start, stop, strides)?;
     mlx_op!(mlx_slice(
         a.as_raw(),
         start.as_ptr(),
