@@ -1,8 +1,12 @@
 //! `cargo xtask coverage`: which mlx-c functions the safe API calls.
 //!
-//! Every `mlx_*` function declared in the headers of [`HEADERS`] must either be called
-//! somewhere in `mlxrs/src/**/*.rs` or be listed, with a reason, in
-//! `xtask/coverage-exclusions.txt`. A function counts as called when its name appears as
+//! Every `mlx_*` function declared in every header of mlx-c's include folder (`mlx/c/*.h`
+//! of the tree mlxrs-sys compiles against, found by [`all_headers`], so that a header a
+//! new mlx-c adds is counted without editing a list) must either be called somewhere in
+//! `mlxrs/src/**/*.rs` or be listed, with a reason, in `xtask/coverage-exclusions.txt`.
+//! The report has one `header: wrapped N of M (K excluded)` line per header and a final
+//! `total: wrapped N of M` line; an exclusion that names a function mlxrs now calls, or
+//! one no header declares, fails the command. A function counts as called when its name appears as
 //! a whole identifier in Rust code (comments and string literals are ignored): as a call
 //! `mlx_name(`, inside a call form (`mlx_call!`, `mlx_op!`, `mlx_new!`, ...), as
 //! `sys::mlx_name`, or in a macro
@@ -33,13 +37,25 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let headers = headers_dir()?;
     let root = project_root();
-    let mut declared: Vec<(&str, Vec<String>)> = Vec::new();
-    for h in HEADERS {
-        let path = headers.join(h);
+    let names = all_headers(&headers)?;
+    // The sweep's op headers (`cdecl::HEADERS`) must still exist, or it sweeps nothing.
+    if let Some(h) = HEADERS.iter().find(|h| !names.iter().any(|n| n == *h)) {
+        return Err(format!(
+            "coverage: {} has no {h}, which the edge sweep reads (`cdecl::HEADERS`)",
+            headers.display()
+        ));
+    }
+    let mut owned: Vec<(String, Vec<String>)> = Vec::new();
+    for h in names {
+        let path = headers.join(&h);
         let text = fs::read_to_string(&path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        declared.push((h, declared_functions(&text)));
+        owned.push((h, declared_functions(&text)));
     }
+    let declared: Vec<(&str, Vec<String>)> = owned
+        .iter()
+        .map(|(h, fns)| (h.as_str(), fns.clone()))
+        .collect();
     let mut sources = Vec::new();
     rust_files(&root.join("mlxrs/src"), &mut sources)?;
     let mut used = BTreeSet::new();
@@ -82,6 +98,26 @@ fn headers_dir() -> Result<PathBuf> {
         }
     };
     Ok(src.join("mlx/c"))
+}
+
+/// The file names of every C header (`*.h`) directly in `dir` (mlx-c's `mlx/c`), sorted.
+/// Sub-folders (`private/`, C++ internals not part of the C API) are not read.
+pub fn all_headers(dir: &Path) -> Result<Vec<String>> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut out = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "h") {
+            if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+                out.push(name.to_string());
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(format!("coverage: no C headers in {}", dir.display()));
+    }
+    out.sort();
+    Ok(out)
 }
 
 pub fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
@@ -391,6 +427,42 @@ mod tests {
             return;
         }
         run(&[]).unwrap();
+    }
+
+    #[test]
+    fn the_header_walk_finds_every_top_level_header() {
+        let dir = std::env::temp_dir().join(format!("xtask-cov-walk-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("private")).unwrap();
+        for f in [
+            "ops.h",
+            "array.h",
+            "new_thing.h",
+            "ops.cpp",
+            "README",
+            "private/p.h",
+        ] {
+            fs::write(dir.join(f), "").unwrap();
+        }
+        let found = all_headers(&dir);
+        let empty = std::env::temp_dir().join(format!("xtask-cov-empty-{}", std::process::id()));
+        fs::create_dir_all(&empty).unwrap();
+        let none = all_headers(&empty);
+        let _ = fs::remove_dir_all(&dir);
+        let _ = fs::remove_dir_all(&empty);
+        assert_eq!(found.unwrap(), ["array.h", "new_thing.h", "ops.h"]);
+        assert!(none.unwrap_err().contains("no C headers"));
+
+        // The real tree: every header is walked, the sweep's op headers among them.
+        let Ok(real) = headers_dir() else { return };
+        let names = all_headers(&real).unwrap();
+        for h in HEADERS
+            .iter()
+            .chain(&["array.h", "closure.h", "vector.h", "stream.h"])
+        {
+            assert!(names.iter().any(|n| n == h), "{h} not walked: {names:?}");
+        }
+        assert!(names.len() >= 25, "{names:?}");
     }
 
     #[test]

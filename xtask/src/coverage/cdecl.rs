@@ -1,8 +1,10 @@
 //! The mlx-c header parser of `cargo xtask coverage`, shared with the edge-input sweep
-//! (`mlxrs/tests/sweep`, which includes this file by path): which `mlx_*` functions the
-//! covered headers declare. Self-contained (std only) for that reason.
+//! (`mlxrs/tests/sweep`, which includes this file by path): which `mlx_*` functions a
+//! header declares. Self-contained (std only) for that reason.
 
-/// The mlx-c headers whose functions the safe API must cover.
+/// The mlx-c headers of the ops the edge-input sweep walks (its distributed functions are
+/// excluded there with a reason). Coverage itself reads every header of `mlx/c`, not this
+/// list.
 pub const HEADERS: [&str; 9] = [
     "ops.h",
     "linalg.h",
