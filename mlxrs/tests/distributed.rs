@@ -493,6 +493,52 @@ fn failing_rank_stops_the_launch() {
     );
 }
 
+/// A rank killed mid-run (SIGKILL, as the OOM killer or `kill -9` would) makes the
+/// launcher stop the other at once and name the rank and the signal.
+#[test]
+fn killed_rank_stops_the_launch() {
+    if rank_backend().is_some() {
+        let group = distributed::init(true, Backend::Ring).unwrap();
+        let x = Array::from_slice(&[1.0f32], &[1]).unwrap();
+        // One collective succeeds, so both ranks are mid-run.
+        let _ = distributed::all_sum(&x, Some(&group)).and_then(|s| s.to_vec::<f32>());
+        if group.rank().unwrap() == 1 {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &std::process::id().to_string()])
+                .status();
+            std::thread::sleep(Duration::from_secs(40));
+        }
+        let _ = distributed::all_sum(&x, Some(&group)).and_then(|s| s.to_vec::<f32>());
+        std::thread::sleep(Duration::from_secs(40));
+        return;
+    }
+    let exe = std::env::current_exe().unwrap();
+    let start = std::time::Instant::now();
+    let err = local::run_local(&local::LocalLaunch {
+        ranks: 2,
+        command: vec![
+            exe.to_string_lossy().into_owned(),
+            "killed_rank_stops_the_launch".into(),
+            "--exact".into(),
+            "--nocapture".into(),
+        ],
+        env: vec![(RANK_ENV.into(), "ring".into())],
+        verbose: false,
+        timeout: Duration::from_secs(30),
+        capture: true,
+    })
+    .unwrap_err();
+    assert!(
+        err.starts_with("launch: rank 1 was killed by signal 9"),
+        "{err}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
+}
+
 /// The launcher's timeout kills ranks that never finish.
 #[test]
 fn launcher_timeout_kills_the_ranks() {
