@@ -79,8 +79,10 @@ fn a_null_handle_is_an_err_even_without_a_message() {
 fn an_unknown_dtype_is_an_error_never_a_guess() -> crate::Result<()> {
     // mlx-c newer than the pin could report a dtype mlxrs has no size for: the decoder
     // fails closed with the raw value, and every known one round-trips.
-    // (A struct literal: tidy reads `sys::mlx_x(` as a direct call into mlx-c.)
-    let unknown = super::sys::mlx_dtype { 0: 1000 };
+    // (Renamed: tidy reads `sys::mlx_x(` as a direct call into mlx-c, and this is a
+    // tuple struct, not a call.)
+    use super::sys::mlx_dtype as RawDtype;
+    let unknown = RawDtype(1000);
     let err = crate::Dtype::from_sys(unknown).unwrap_err();
     assert_eq!(err.to_string(), "unknown mlx_dtype value 1000");
     for d in crate::Dtype::ALL {
