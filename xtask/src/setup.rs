@@ -190,6 +190,44 @@ pub fn python_mlx_wheels() -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// The pinned Python packages the tests' Python side needs besides MLX (`role =
+/// "python-dep"`: NumPy), for this Python, downloaded unless they are there.
+fn python_deps() -> Result<Vec<PathBuf>> {
+    let tp = third_party();
+    let pins = pins::load(&tp.join("pins.toml"))?;
+    let platform = host_platform();
+    let out = Command::new(python_exe())
+        .args([
+            "-c",
+            "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python_exe()))?;
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let downloads = tp.join(".downloads");
+    fs::create_dir_all(&downloads).map_err(|e| e.to_string())?;
+    let mut files = Vec::new();
+    for a in pins.iter().filter(|a| {
+        a.opt("role") == Some("python-dep")
+            && a.opt("platform") == Some(&platform)
+            && a.opt("python") == Some(&version)
+    }) {
+        let path = downloads.join(a.get("file")?);
+        if !(path.is_file() && verify(&path, a.get("sha256")?).is_ok()) {
+            eprintln!(
+                "setup: fetching {} {} ({})",
+                a.get("package")?,
+                a.get("version")?,
+                a.get("file")?
+            );
+            fetch_wheel(a, &downloads)?;
+            verify(&path, a.get("sha256")?)?;
+        }
+        files.push(path);
+    }
+    Ok(files)
+}
+
 /// Installs Python MLX (the pinned `mlx` wheel for this Python, with the `mlx-cpu` wheel)
 /// into `third_party/python`; returns that folder, for `PYTHONPATH`.
 pub fn python_mlx() -> Result<PathBuf> {
@@ -197,7 +235,8 @@ pub fn python_mlx() -> Result<PathBuf> {
     let tp = third_party();
     let dest = tp.join("python");
     let stamp = dest.join(".mlxrs-pin");
-    let files = python_mlx_wheels()?;
+    let mut files = python_mlx_wheels()?;
+    files.extend(python_deps()?);
     let mut stamp_text = String::new();
     for f in &files {
         stamp_text.push_str(&format!(

@@ -75,8 +75,11 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     test.env("MLXRS_DIGITS", &digits);
     if with_models {
+        // The model tests compare with a NumPy forward pass: the pinned NumPy is
+        // installed with Python MLX into third_party/python.
         test.env("MLXRS_MINILM", setup::minilm()?)
-            .env("MLXRS_REQUIRE_MODELS", "1");
+            .env("MLXRS_REQUIRE_MODELS", "1")
+            .env("PYTHONPATH", setup::python_mlx()?);
     }
     if with_oracle {
         // The tests that run Python MLX themselves (weights and state moving between the
