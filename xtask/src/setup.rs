@@ -149,17 +149,9 @@ pub fn setup(backend: &str) -> Result<Setup> {
 /// The pinned Python MLX wheels for this Python (`mlx` for its version, and `mlx-cpu`),
 /// downloaded into `third_party/.downloads` unless they are there; returns their paths.
 pub fn python_mlx_wheels() -> Result<Vec<PathBuf>> {
-    let tp = third_party();
-    let pins = pins::load(&tp.join("pins.toml"))?;
+    let pins = pins::load(&third_party().join("pins.toml"))?;
     let platform = host_platform();
-    let out = Command::new(python_exe())
-        .args([
-            "-c",
-            "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')",
-        ])
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", python_exe()))?;
-    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let version = python_version()?;
     let wheel = pins
         .iter()
         .find(|a| a.opt("role") == Some("python") && a.opt("platform") == Some(&platform) && a.opt("python") == Some(&version))
@@ -170,32 +162,27 @@ pub fn python_mlx_wheels() -> Result<Vec<PathBuf>> {
         .iter()
         .find(|a| a.opt("backend") == Some("cpu") && a.opt("platform") == Some(&platform))
         .ok_or_else(|| format!("no mlx-cpu wheel is pinned for {platform}"))?;
-    let downloads = tp.join(".downloads");
-    fs::create_dir_all(&downloads).map_err(|e| e.to_string())?;
-    let mut files = Vec::new();
-    for a in [wheel, cpu] {
-        let path = downloads.join(a.get("file")?);
-        if !(path.is_file() && verify(&path, a.get("sha256")?).is_ok()) {
-            eprintln!(
-                "setup: fetching {} {} ({})",
-                a.get("package")?,
-                a.get("version")?,
-                a.get("file")?
-            );
-            fetch_wheel(a, &downloads)?;
-            verify(&path, a.get("sha256")?)?;
-        }
-        files.push(path);
-    }
-    Ok(files)
+    [wheel, cpu].into_iter().map(downloaded_wheel).collect()
 }
 
 /// The pinned Python packages the tests' Python side needs besides MLX (`role =
 /// "python-dep"`: NumPy), for this Python, downloaded unless they are there.
 fn python_deps() -> Result<Vec<PathBuf>> {
-    let tp = third_party();
-    let pins = pins::load(&tp.join("pins.toml"))?;
+    let pins = pins::load(&third_party().join("pins.toml"))?;
     let platform = host_platform();
+    let version = python_version()?;
+    pins.iter()
+        .filter(|a| {
+            a.opt("role") == Some("python-dep")
+                && a.opt("platform") == Some(&platform)
+                && a.opt("python") == Some(&version)
+        })
+        .map(downloaded_wheel)
+        .collect()
+}
+
+/// `major.minor` of the Python that runs the oracle.
+fn python_version() -> Result<String> {
     let out = Command::new(python_exe())
         .args([
             "-c",
@@ -203,29 +190,26 @@ fn python_deps() -> Result<Vec<PathBuf>> {
         ])
         .output()
         .map_err(|e| format!("cannot run {}: {e}", python_exe()))?;
-    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let downloads = tp.join(".downloads");
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The path of the pinned wheel `a` in `third_party/.downloads`, fetched and checked
+/// unless a copy with the right sha256 is there.
+fn downloaded_wheel(a: &Artifact) -> Result<PathBuf> {
+    let downloads = third_party().join(".downloads");
     fs::create_dir_all(&downloads).map_err(|e| e.to_string())?;
-    let mut files = Vec::new();
-    for a in pins.iter().filter(|a| {
-        a.opt("role") == Some("python-dep")
-            && a.opt("platform") == Some(&platform)
-            && a.opt("python") == Some(&version)
-    }) {
-        let path = downloads.join(a.get("file")?);
-        if !(path.is_file() && verify(&path, a.get("sha256")?).is_ok()) {
-            eprintln!(
-                "setup: fetching {} {} ({})",
-                a.get("package")?,
-                a.get("version")?,
-                a.get("file")?
-            );
-            fetch_wheel(a, &downloads)?;
-            verify(&path, a.get("sha256")?)?;
-        }
-        files.push(path);
+    let path = downloads.join(a.get("file")?);
+    if !(path.is_file() && verify(&path, a.get("sha256")?).is_ok()) {
+        eprintln!(
+            "setup: fetching {} {} ({})",
+            a.get("package")?,
+            a.get("version")?,
+            a.get("file")?
+        );
+        fetch_wheel(a, &downloads)?;
+        verify(&path, a.get("sha256")?)?;
     }
-    Ok(files)
+    Ok(path)
 }
 
 /// Installs Python MLX (the pinned `mlx` wheel for this Python, with the `mlx-cpu` wheel)
