@@ -164,3 +164,87 @@ fn a_custom_cuda_kernel_runs_on_the_gpu() -> Result<()> {
     assert_eq!(out[0].to_vec::<f32>()?, want);
     Ok(())
 }
+
+/// The text of an error, for the checks below.
+fn message(e: &mlxrs::Error) -> String {
+    e.to_string().to_lowercase()
+}
+
+#[test]
+fn an_allocation_larger_than_the_card_is_an_err() -> Result<()> {
+    // 4 TiB of float32: more than any GPU's memory (an H200 has 141 GB). MLX's CUDA
+    // allocator refuses it; that must reach the caller as an `Err`, and the device must
+    // stay usable afterwards.
+    let s = Stream::new(&Device::gpu())?;
+    let _g = s.scope();
+    let huge = Array::ones(&[1 << 20, 1 << 20], Dtype::Float32)?;
+    let err = huge
+        .eval()
+        .expect_err("a 4 TiB allocation on the GPU succeeded");
+    let text = message(&err);
+    assert!(
+        text.contains("memory") || text.contains("alloc"),
+        "the error names no allocation: {err}"
+    );
+    drop(huge);
+    let x = (&Array::from_slice(&[1.0f32, 2.0], &[2])? + 1.0)?;
+    assert_eq!(x.to_vec::<f32>()?, [2.0, 3.0]);
+    Ok(())
+}
+
+#[test]
+fn a_custom_cuda_kernel_that_does_not_compile_is_an_err() -> Result<()> {
+    use mlxrs::fast::{CudaKernel, CudaKernelConfig};
+    if cfg!(target_os = "macos") {
+        return Ok(());
+    }
+    let n = 16;
+    let x = Array::arange(0.0, f64::from(n), 1.0, Dtype::Float32)?;
+    // `undeclared_name` is no variable: NVRTC rejects the kernel.
+    let kernel = CudaKernel::new(
+        "does_not_compile",
+        &["inp"],
+        &["out"],
+        "auto i = threadIdx.x; out[i] = inp[i] + undeclared_name;",
+        "",
+        true,
+        0,
+    )?;
+    let mut config = CudaKernelConfig::new()?;
+    config
+        .add_output_arg(&[n], Dtype::Float32)?
+        .set_grid(n, 1, 1)?
+        .set_thread_group(n, 1, 1)?;
+    let s = Stream::new(&Device::gpu())?;
+    let _g = s.scope();
+    let result = kernel
+        .apply(std::slice::from_ref(&x), &config)
+        .and_then(|out| out[0].eval());
+    let err = result.expect_err("a kernel with an undeclared name compiled and ran");
+    assert!(
+        message(&err).contains("undeclared_name") || message(&err).contains("compil"),
+        "the error does not say the kernel failed to compile: {err}"
+    );
+    // The GPU still works.
+    let y = (&x * 2.0)?;
+    assert_eq!(y.to_vec::<f32>()?[3], 6.0);
+    Ok(())
+}
+
+#[test]
+fn float64_on_the_gpu_is_an_err() -> Result<()> {
+    // MLX's GPU backends have no float64: an op on it is an `Err`, not an abort.
+    let s = Stream::new(&Device::gpu())?;
+    let _g = s.scope();
+    // MLX refuses it where the array first meets the GPU stream (seen: already at its
+    // creation from host data, "float64 is not supported on the GPU").
+    let result = Array::from_slice(&[1.0f64, 2.0, 3.0], &[3])
+        .and_then(|a| sum(&(&a * &a)?, false))
+        .and_then(|r| r.eval().map(|()| r));
+    let err = result.expect_err("float64 arithmetic ran on the GPU");
+    assert!(
+        message(&err).contains("float64") || message(&err).contains("double"),
+        "the error does not name float64: {err}"
+    );
+    Ok(())
+}

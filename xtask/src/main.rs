@@ -13,6 +13,7 @@ mod downstream;
 pub mod fetch;
 mod from_python;
 mod fuzz;
+mod gpu_bundle;
 mod launch;
 mod oracle;
 mod pins;
@@ -77,6 +78,12 @@ commands:
                                      ranks with MLX_RANK/MLX_HOSTFILE (free loopback ports),
                                      or one rank per hostfile host (ssh), or mpirun; output
                                      prefixed [rank]; a failing rank stops all (docs/DISTRIBUTED.md)
+  gpu-bundle [--out DIR] [--chunk-mib N] [--no-model]
+                                     build (release) what the GPU run needs on a CUDA machine
+                                     with no Rust and no internet: suites, examples, bench
+                                     runners, the CUDA wheel, data and model, packed into chunks
+                                     of at most N MiB (default 56) under target/gpu-bundle/pK;
+                                     xtask/gpu/run.sh runs them there (docs/GPU.md)
   from-python                        check docs/FROM_PYTHON.md: its Rust paths exist in mlxrs and
                                      every function of Python's mlx.core has a row
   fuzz --time SECONDS [TARGET]       the cargo-fuzz targets of fuzz/ (ops, load_npy,
@@ -119,6 +126,7 @@ fn main() -> ExitCode {
         "coverage" => coverage::run(rest),
         "docsrs" => docsrs::run(rest),
         "downstream" => downstream::run(rest),
+        "gpu-bundle" => gpu_bundle::run(rest),
         "from-python" => from_python::run(rest),
         "oracle" => oracle::run(rest),
         "help" | "--help" | "-h" => {

@@ -195,7 +195,7 @@ fn python_version() -> Result<String> {
 
 /// The path of the pinned wheel `a` in `third_party/.downloads`, fetched and checked
 /// unless a copy with the right sha256 is there.
-fn downloaded_wheel(a: &Artifact) -> Result<PathBuf> {
+pub fn downloaded_wheel(a: &Artifact) -> Result<PathBuf> {
     let downloads = third_party().join(".downloads");
     fs::create_dir_all(&downloads).map_err(|e| e.to_string())?;
     let path = downloads.join(a.get("file")?);

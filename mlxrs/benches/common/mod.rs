@@ -455,7 +455,8 @@ pub fn bert_ids(batch: usize) -> Vec<Vec<u32>> {
 }
 
 /// Sentence embeddings of a batch with all-MiniLM-L6-v2 (`bert_b32`, `bert_q8_b32`:
-/// 8-bit weights, group size 64): forward, mean pooling, normalisation, eval.
+/// 8-bit weights, group size 64; `_compiled`: through `SentenceEmbedder::set_compiled`):
+/// forward, mean pooling, normalisation, eval.
 fn bert_bench(id: &str) -> Result<Step> {
     use mlxrs::models::bert::{SentenceEmbedder, pad_batch};
     let dir = minilm_dir().ok_or_else(|| {
@@ -464,6 +465,9 @@ fn bert_bench(id: &str) -> Result<Step> {
     let mut e = SentenceEmbedder::load(dir)?;
     if id.contains("_q8") {
         e.quantize(Some(64), Some(8))?;
+    }
+    if id.ends_with("_compiled") {
+        e.set_compiled(true)?;
     }
     let (ids, mask) = pad_batch(&bert_ids(number_after(id, "_b")), 0)?;
     Ok(Box::new(move || e.embed_batch(&ids, &mask)?.eval()))
@@ -571,7 +575,13 @@ pub fn all() -> Vec<Workload> {
     }
     // Sentence embeddings: only where the model has been fetched.
     if minilm_dir().is_some() {
-        for id in ["bert_b1", "bert_b32", "bert_q8_b1", "bert_q8_b32"] {
+        for id in [
+            "bert_b1",
+            "bert_b32",
+            "bert_b32_compiled",
+            "bert_q8_b1",
+            "bert_q8_b32",
+        ] {
             push(id.into(), Group::Compute, false, false, bert_bench);
         }
     }
@@ -706,7 +716,7 @@ pub fn gpu() -> Vec<Workload> {
         train_transformer,
     );
     if minilm_dir().is_some() {
-        for id in ["bert_b1", "bert_b32", "bert_q8_b32"] {
+        for id in ["bert_b1", "bert_b32", "bert_b32_compiled", "bert_q8_b32"] {
             push(id.into(), Group::Compute, false, bert_bench);
         }
     }

@@ -152,3 +152,37 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Whether this process computes on the GPU by default (the GPU run sets
+/// `MLXRS_DEFAULT_DEVICE=gpu`, docs/GPU.md).
+pub fn default_is_gpu() -> bool {
+    mlxrs::Device::default_device()
+        .and_then(|d| d.device_type())
+        .is_ok_and(|t| t == mlxrs::DeviceType::Gpu)
+}
+
+/// In the GPU run, a test that needs what MLX's GPU backends lack (float64, or an op MLX
+/// runs only on the CPU) calls this first: on a GPU default device it appends the test's
+/// name and `why` to the file `MLXRS_SKIP_LOG` names (the run counts those lines) and
+/// returns `true`, and the test returns early. Everywhere else it returns `false`.
+pub fn skip_on_gpu(why: &str) -> bool {
+    if !default_is_gpu() {
+        return false;
+    }
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("(unnamed test)")
+        .to_string();
+    eprintln!("skipped on the GPU: {name}: {why}");
+    if let Some(path) = std::env::var_os("MLXRS_SKIP_LOG") {
+        use std::io::Write;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path);
+        if let Ok(mut f) = file {
+            let _ = writeln!(f, "{name}: {why}");
+        }
+    }
+    true
+}
