@@ -478,6 +478,50 @@ fn the_gradient_of_a_product_over_nothing_is_empty_not_a_crash() -> Result<()> {
     Ok(())
 }
 
+/// `take_along_axis`/`put_along_axis` with Python's `axis=None`: `a` flattened, then
+/// indexed along its only axis; `put` keeps `a`'s shape. Expected values from Python MLX
+/// 0.32.2 (`mx.take_along_axis(a, i, axis=None)` and `mx.put_along_axis(..)`).
+#[test]
+fn along_axis_flat_forms_are_pythons_axis_none() -> Result<()> {
+    use mlxrs::ops;
+    let a = Array::from_slice(&[0.5f32, -1.0, 2.0, 3.0, 4.5, -6.0], &[2, 3])?;
+    let i = Array::from_slice(&[5i32, 1, 1, 0], &[4])?;
+    let t = ops::take_along_axis_flat(&a, &i)?;
+    assert_eq!(t.shape(), [4]);
+    assert_eq!(t.to_vec::<f32>()?, [-6.0, -1.0, -1.0, 0.5]);
+    let p = ops::put_along_axis_flat(
+        &a,
+        &Array::from_slice(&[5i32, 1], &[2])?,
+        &Array::from(9.0f32),
+    )?;
+    assert_eq!(p.shape(), [2, 3]);
+    assert_eq!(p.to_vec::<f32>()?, [0.5, 9.0, 2.0, 3.0, 4.5, 9.0]);
+    // A negative index counts from the end of the flattened array.
+    let b = ops::arange(0.0, 24.0, 1.0, mlxrs::Dtype::Int32)?.reshape(&[2, 3, 4])?;
+    let i = Array::from_slice(&[23i32, -1, 7], &[3])?;
+    assert_eq!(
+        ops::take_along_axis_flat(&b, &i)?.to_vec::<i32>()?,
+        [23, 23, 7]
+    );
+    // Indices of more than one dimension: Python's error, word for word.
+    let two_d = Array::from_slice(&[1i32], &[1, 1])?;
+    let e = ops::take_along_axis_flat(&a, &two_d)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("[take_along_axis] Indices of dimension 2 does not match array of dimension 1."),
+        "{e}"
+    );
+    let e = ops::put_along_axis_flat(&a, &two_d, &Array::from(1.0f32))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("[put_along_axis] Indices of dimension 2 does not match array of dimension 1."),
+        "{e}"
+    );
+    Ok(())
+}
+
 /// Without an axis, the sorting family works along the last axis, as Python's default
 /// `axis=-1` does; the `_flat` forms are Python's `axis=None`. Expected values from
 /// Python MLX 0.32.2 on `[[3, 1, 2], [0, 5, 4]]`.

@@ -60,6 +60,29 @@ pub fn cases(t: &mut Table) -> Result<()> {
         if g {
             c.grad();
         }
+        // Python's `axis=None`: `a` flattened, indexed along its only axis.
+        let i = idx(t, &[7], -20, 19)?;
+        let c = t.add(
+            "take_along_axis",
+            P::new().none("axis"),
+            vec![a.clone(), i],
+            |x| one(ops::take_along_axis_flat(&x[0], &x[1])),
+        );
+        if g {
+            c.grad();
+        }
+        // Distinct indices, so that no two values land on one element.
+        let i = ints(&[17, 0, -1, 6, 11], &[5])?;
+        let v = t.input(d, &[5], Dom::U(-5.0, 5.0))?;
+        let c = t.add(
+            "put_along_axis",
+            P::new().none("axis"),
+            vec![a.clone(), i, v],
+            |x| one(ops::put_along_axis_flat(&x[0], &x[1], &x[2])),
+        );
+        if g {
+            c.grad();
+        }
         // Distinct indices per row, so that no two values land on one element.
         let i = ints(&[0, 2, 4, 1, 3, 0, 2, 1], &[4, 2])?;
         let v = t.input(d, &[4, 2], Dom::U(-5.0, 5.0))?;
