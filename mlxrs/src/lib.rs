@@ -111,7 +111,7 @@ pub mod stream;
 pub mod transforms;
 pub mod utils;
 
-pub use array::{Array, Operand, Shape, SharedArray};
+pub use array::{Array, ArrayAt, Operand, Shape, SharedArray};
 pub use device::{Device, DeviceGuard, DeviceType};
 pub use dtype::{ArrayElement, Complex64, Dtype};
 pub use error::{EmptyInput, Error, Result};
