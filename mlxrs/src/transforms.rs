@@ -680,17 +680,15 @@ where
                 s.fill(tracers.to_vec());
                 o
             });
-            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(args)));
-            let ran = ran.map_err(|panic| {
-                // Restore before the panic goes on (the trampoline reports it).
-                if let (Some(s), Some(o)) = (&inputs, originals.clone()) {
-                    s.fill(o);
-                }
-                panic
-            });
-            let ran = match ran {
+            let ran = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(args))) {
                 Ok(r) => r,
-                Err(panic) => std::panic::resume_unwind(panic),
+                Err(panic) => {
+                    // Restore before the panic goes on (the trampoline reports it).
+                    if let (Some(s), Some(o)) = (&inputs, originals) {
+                        s.fill(o);
+                    }
+                    std::panic::resume_unwind(panic)
+                }
             };
             let result = ran.map(|mut out| {
                 own_outputs.set(out.len());

@@ -407,7 +407,13 @@ fn compile_with_state_matches_pythons_inputs_and_outputs() -> Result<()> {
         [0.444_808_27, 0.994_553_1, 0.245_295_6],
     ];
     for want in python {
-        assert_close(&values(&g(&[zeros.clone()])?[0])?, &want, 1e-6, 1e-7, "key");
+        assert_close(
+            &values(&g(std::slice::from_ref(&zeros))?[0])?,
+            &want,
+            1e-6,
+            1e-7,
+            "key",
+        );
     }
     assert_eq!(key.get(0)?.to_vec::<u32>()?, [4_115_690_175, 2_622_646_953]);
     // Without a key in the state, a draw from MLX's global generator is a constant of
@@ -429,7 +435,7 @@ fn compile_with_state_matches_pythons_inputs_and_outputs() -> Result<()> {
     )?;
     let zeros2 = Array::zeros(&[2], Dtype::Float32)?;
     for _ in 0..2 {
-        let got = values(&global(&[zeros2.clone()])?[0])?;
+        let got = values(&global(std::slice::from_ref(&zeros2))?[0])?;
         assert_close(&got, &[0.520_858_5, 0.244_855_55], 1e-6, 1e-7, "global key");
     }
 
