@@ -633,6 +633,12 @@ fn at_updates_accumulate_as_pythons_array_at() -> Result<()> {
     );
     // `a` itself is unchanged, and a value that does not broadcast is MLX's error.
     assert_eq!(a.to_vec::<f32>()?, [1.0, 2.0, 3.0, 4.0]);
+    // mlxrs's own index errors name the call.
+    let e = a.at(&[5.into()]).add(1.0).unwrap_err().to_string();
+    assert!(
+        e.contains("Array::at(..).add: index 5 is out of bounds for axis 0 with size 4"),
+        "{e}"
+    );
     let two: Idx = Array::from_slice(&[0i32, 1], &[2])?.into();
     let e = a
         .at(&[two])

@@ -620,7 +620,7 @@ impl ArrayAt<'_> {
     /// # Errors
     /// See [`ArrayAt`].
     pub fn add(&self, value: impl crate::Operand) -> Result<Array> {
-        self.apply(value, ops::scatter_add, false)
+        self.apply("add", value, ops::scatter_add, false)
     }
 
     /// Subtracts `value` at the indices (Python's `a.at[idx].subtract(v)`: adds `-v`).
@@ -628,7 +628,7 @@ impl ArrayAt<'_> {
     /// # Errors
     /// See [`ArrayAt`].
     pub fn subtract(&self, value: impl crate::Operand) -> Result<Array> {
-        self.apply(value, ops::scatter_add, true)
+        self.apply("subtract", value, ops::scatter_add, true)
     }
 
     /// Multiplies by `value` at the indices (Python's `a.at[idx].multiply(v)`).
@@ -636,7 +636,7 @@ impl ArrayAt<'_> {
     /// # Errors
     /// See [`ArrayAt`].
     pub fn multiply(&self, value: impl crate::Operand) -> Result<Array> {
-        self.apply(value, ops::scatter_prod, false)
+        self.apply("multiply", value, ops::scatter_prod, false)
     }
 
     /// Divides by `value` at the indices (Python's `a.at[idx].divide(v)`: multiplies by
@@ -645,13 +645,15 @@ impl ArrayAt<'_> {
     /// # Errors
     /// See [`ArrayAt`].
     pub fn divide(&self, value: impl crate::Operand) -> Result<Array> {
-        value.with_array(self.array, |v| {
-            let v = self.array.assignment_value(v)?;
-            // In the array's dtype, as Python's (an integer array divided by 2 gets 0).
-            let inverse = self.array.assignment_value(&ops::reciprocal(&v)?)?;
-            self.array
-                .scatter_at(&self.indices, &inverse, ops::scatter_prod)
-        })
+        value
+            .with_array(self.array, |v| {
+                let v = self.array.assignment_value(v)?;
+                // In the array's dtype, as Python's (an integer array divided by 2 gets 0).
+                let inverse = self.array.assignment_value(&ops::reciprocal(&v)?)?;
+                self.array
+                    .scatter_at(&self.indices, &inverse, ops::scatter_prod)
+            })
+            .map_err(|e| Self::named("divide", e))
     }
 
     /// The maximum of the current value and `value` at the indices (Python's
@@ -660,7 +662,7 @@ impl ArrayAt<'_> {
     /// # Errors
     /// See [`ArrayAt`].
     pub fn maximum(&self, value: impl crate::Operand) -> Result<Array> {
-        self.apply(value, ops::scatter_max, false)
+        self.apply("maximum", value, ops::scatter_max, false)
     }
 
     /// The minimum of the current value and `value` at the indices (Python's
@@ -669,20 +671,35 @@ impl ArrayAt<'_> {
     /// # Errors
     /// See [`ArrayAt`].
     pub fn minimum(&self, value: impl crate::Operand) -> Result<Array> {
-        self.apply(value, ops::scatter_min, false)
+        self.apply("minimum", value, ops::scatter_min, false)
     }
 
     fn apply(
         &self,
+        how: &'static str,
         value: impl crate::Operand,
         scatter: fn(&Array, &[Array], &Array, &[i32]) -> Result<Array>,
         negate: bool,
     ) -> Result<Array> {
-        value.with_array(self.array, |v| {
-            let v = self.array.assignment_value(v)?;
-            let v = if negate { ops::negative(&v)? } else { v };
-            self.array.scatter_at(&self.indices, &v, scatter)
-        })
+        value
+            .with_array(self.array, |v| {
+                let v = self.array.assignment_value(v)?;
+                let v = if negate { ops::negative(&v)? } else { v };
+                self.array.scatter_at(&self.indices, &v, scatter)
+            })
+            .map_err(|e| Self::named(how, e))
+    }
+
+    /// mlxrs's own argument errors (bad indices) name the call, `Array::at(..).add`;
+    /// MLX's messages name their op already.
+    fn named(how: &'static str, e: Error) -> Error {
+        match e {
+            Error::InvalidArgument { name, reason } => Error::InvalidArgument {
+                name,
+                reason: format!("Array::at(..).{how}: {reason}"),
+            },
+            e => e,
+        }
     }
 }
 
