@@ -1,11 +1,15 @@
 //! The mlxrs side of `cargo xtask bench`: serves the workloads of `common` over a line
 //! protocol shared with `xtask/bench/runner.py` and `xtask/bench/runner.cpp`:
 //!
-//! - `list` → the workload ids, space-separated;
+//! - `list` → the workload ids, space-separated; `list gpu` → those of the GPU set;
+//! - `device` → the default device the workloads run on;
 //! - `run <id> <target_ms> <samples>` → `ok <median ns per iteration>` (after a warm-up,
 //!   each sample runs enough iterations to last about `target_ms / samples`), or
 //!   `skip <why>` / `err <message>`;
 //! - `quit`.
+//!
+//! `MLXRS_BENCH_DEVICE=gpu` (or `cpu`) sets the default device at start, on the thread that
+//! runs the workloads (MLX keeps streams per thread).
 //!
 //! Without arguments (as `cargo bench` runs it) it runs every workload once, as a smoke test.
 
@@ -53,15 +57,31 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// Applies `MLXRS_BENCH_DEVICE` (`cpu` or `gpu`) to this thread's default device.
+fn set_device() -> Result<(), String> {
+    let device = match std::env::var("MLXRS_BENCH_DEVICE").as_deref() {
+        Err(_) | Ok("") => return Ok(()),
+        Ok("cpu") => mlxrs::Device::cpu(),
+        Ok("gpu") => mlxrs::Device::gpu(),
+        Ok(other) => return Err(format!("MLXRS_BENCH_DEVICE=`{other}`: expected cpu or gpu")),
+    };
+    mlxrs::Device::set_default(&device).map_err(|e| format!("setting the device {device}: {e}"))
+}
+
 fn main() {
     let serve = std::env::args().any(|a| a == "--serve");
+    if let Err(e) = set_device() {
+        eprintln!("mlxrs bench runner: {e}");
+        std::process::exit(2);
+    }
     let workloads = common::all();
+    let gpu_set = common::gpu();
     if !serve {
         for w in &workloads {
             if w.slow {
                 continue;
             }
-            match (w.setup)(&w.id).and_then(|mut s| measure(&mut s, 20.0, 1)) {
+            match w.start().and_then(|mut s| measure(&mut s, 20.0, 1)) {
                 Ok(ns) => println!("{:<32} {:>14.0} ns", w.id, ns),
                 Err(e) => println!("{:<32} error: {e}", w.id),
             }
@@ -82,14 +102,21 @@ fn main() {
                 .map(|w| w.id.as_str())
                 .collect::<Vec<_>>()
                 .join(" "),
+            ["list", "gpu"] => gpu_set
+                .iter()
+                .map(|w| w.id.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            ["device"] => mlxrs::Device::default_device()
+                .map_or_else(|e| format!("err {e}"), |d| d.to_string()),
             ["run", id, ms, samples] => {
                 let ms: f64 = ms.parse().unwrap_or(200.0);
                 let samples: usize = samples.parse().unwrap_or(5);
-                match workloads.iter().find(|w| w.id == *id) {
+                match workloads.iter().chain(&gpu_set).find(|w| w.id == *id) {
                     None => format!("skip unknown workload {id}"),
                     Some(w) => {
                         if !steps.contains_key(*id) {
-                            match (w.setup)(id) {
+                            match w.start() {
                                 Ok(s) => {
                                     steps.insert(id.to_string(), s);
                                 }

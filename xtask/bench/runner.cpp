@@ -2,10 +2,14 @@
 //
 // Implements the workloads of mlxrs/benches/common/mod.rs under the same ids and speaks
 // the same line protocol (see mlxrs/benches/runner.rs). Built by xtask with the system
-// g++ against the same headers and libmlx that mlxrs links; no cmake.
+// g++ against the same headers and libmlx that mlxrs links; no cmake. Ids prefixed `gpu_`
+// are the GPU set (`cargo xtask bench --device gpu`); `MLXRS_BENCH_DEVICE=gpu` (or `cpu`)
+// sets the default device at start, on the thread that runs the workloads.
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -142,29 +146,65 @@ static Step mlp_step(const std::string& id) {
 }
 
 static Step matmul_bench(const std::string& id) {
-  int n = std::max(num_after(id, "f32_"), num_after(id, "bf16_"));
+  // matmul_<dtype>_<n>
+  auto dtype = id.substr(7, id.find('_', 7) - 7);
+  int n = num_after(id, dtype + "_");
   auto a = data({n, n}, 0.0f), b = data({n, n}, 1.0f);
-  if (id.find("bf16") != std::string::npos) {
-    a = mx::astype(a, mx::bfloat16);
-    b = mx::astype(b, mx::bfloat16);
+  if (dtype != "f32") {
+    auto t = dtype == "f16" ? mx::float16 : mx::bfloat16;
+    a = mx::astype(a, t);
+    b = mx::astype(b, t);
     mx::eval({a, b});
   }
   return [=]() { mx::eval(mx::matmul(a, b)); };
 }
 
-static Step softmax_bench(const std::string&) {
-  auto x = data({4096, 4096}, 0.0f);
+// the NxM shape that ends an id such as softmax_4096x4096
+static mx::Shape shape_nxm(const std::string& id) {
+  std::smatch m;
+  std::regex re("_(\\d+)x(\\d+)$");
+  if (!std::regex_search(id, m, re)) throw std::invalid_argument(id + " does not end in a shape NxM");
+  return {std::stoi(m[1]), std::stoi(m[2])};
+}
+
+static Step softmax_bench(const std::string& id) {
+  auto x = data(shape_nxm(id), 0.0f);
   return [=]() { mx::eval(mx::softmax(x, -1)); };
 }
 
-static Step layer_norm_bench(const std::string&) {
-  auto x = data({4096, 4096}, 0.0f);
+static Step layer_norm_bench(const std::string& id) {
+  auto x = data(shape_nxm(id), 0.0f);
   return [=]() { mx::eval(mx::fast::layer_norm(x, std::nullopt, std::nullopt, 1e-5f)); };
 }
 
-static Step add_bench(const std::string&) {
-  auto a = data({4096, 4096}, 0.0f), b = data({4096, 4096}, 1.0f);
+// the GPU set's layer norm: with weight and bias
+static Step layer_norm_affine_bench(const std::string& id) {
+  auto shape = shape_nxm(id);
+  auto x = data(shape, 0.0f), w = data({shape[1]}, 0.2f), b = data({shape[1]}, 0.3f);
+  return [=]() { mx::eval(mx::fast::layer_norm(x, w, b, 1e-5f)); };
+}
+
+static Step rms_norm_bench(const std::string& id) {
+  auto shape = shape_nxm(id);
+  auto x = data(shape, 0.0f), w = data({shape[1]}, 0.2f);
+  return [=]() { mx::eval(mx::fast::rms_norm(x, w, 1e-5f)); };
+}
+
+static Step add_bench(const std::string& id) {
+  auto shape = shape_nxm(id);
+  auto a = data(shape, 0.0f), b = data(shape, 1.0f);
   return [=]() { mx::eval(mx::add(a, b)); };
+}
+
+// sdpa_b<B>_h<H>_s<S>_d<D>: q, k, v in bf16, scale 1/sqrt(D), no mask
+static Step sdpa_bench(const std::string& id) {
+  mx::Shape shape = {num_after(id, "_b"), num_after(id, "_h"), num_after(id, "_s"), num_after(id, "_d")};
+  auto q = mx::astype(data(shape, 0.0f), mx::bfloat16);
+  auto k = mx::astype(data(shape, 1.0f), mx::bfloat16);
+  auto v = mx::astype(data(shape, 2.0f), mx::bfloat16);
+  mx::eval({q, k, v});
+  float scale = 1.0f / std::sqrt(float(shape[3]));
+  return [=]() { mx::eval(mx::fast::scaled_dot_product_attention(q, k, v, scale)); };
 }
 
 static Step to_vec_bench(const std::string& id) {
@@ -175,7 +215,18 @@ static Step to_vec_bench(const std::string& id) {
   };
 }
 
-static std::vector<std::pair<std::regex, std::function<Step(const std::string&)>>> setups() {
+using Setups = std::vector<std::pair<std::regex, std::function<Step(const std::string&)>>>;
+
+// the GPU set: gpu_<id>, set up from <id>; tried before setups()
+static Setups gpu_setups() {
+  return {
+      {std::regex("layer_norm_\\d+x\\d+"), layer_norm_affine_bench},
+      {std::regex("rms_norm_\\d+x\\d+"), rms_norm_bench},
+      {std::regex("sdpa_b\\d+_h\\d+_s\\d+_d\\d+"), sdpa_bench},
+  };
+}
+
+static Setups setups() {
   return {
       {std::regex("dispatch_chain\\d+_n\\d+|build_chain\\d+_n\\d+"), dispatch_chain},
       {std::regex("value_and_grad_tiny"), value_and_grad_tiny},
@@ -183,10 +234,10 @@ static std::vector<std::pair<std::regex, std::function<Step(const std::string&)>
       {std::regex("grad_grad_tiny"), grad_grad_tiny},
       {std::regex("compiled_value_and_grad_tiny"), compiled_value_and_grad_tiny},
       {std::regex("mlp_step_b\\d+(_compiled)?"), mlp_step},
-      {std::regex("matmul_(f32|bf16)_\\d+"), matmul_bench},
-      {std::regex("softmax_4096x4096"), softmax_bench},
-      {std::regex("layer_norm_4096x4096"), layer_norm_bench},
-      {std::regex("add_4096x4096"), add_bench},
+      {std::regex("matmul_(f32|f16|bf16)_\\d+"), matmul_bench},
+      {std::regex("softmax_\\d+x\\d+"), softmax_bench},
+      {std::regex("layer_norm_\\d+x\\d+"), layer_norm_bench},
+      {std::regex("add_\\d+x\\d+"), add_bench},
       {std::regex("to_vec_\\d+"), to_vec_bench},
   };
 }
@@ -224,8 +275,23 @@ int main() {
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
+  if (const char* device = std::getenv("MLXRS_BENCH_DEVICE"); device && *device) {
+    std::string d = device;
+    if (d != "cpu" && d != "gpu") {
+      std::cerr << "cpp bench runner: MLXRS_BENCH_DEVICE=`" << d << "`: expected cpu or gpu\n";
+      return 2;
+    }
+    try {
+      mx::set_default_device(d == "gpu" ? mx::Device::gpu : mx::Device::cpu);
+    } catch (const std::exception& e) {
+      std::cerr << "cpp bench runner: setting the device " << d << ": " << e.what() << "\n";
+      return 2;
+    }
+  }
   std::map<std::string, Step> steps;
   auto table = setups();
+  auto gpu_table = gpu_setups();
+  gpu_table.insert(gpu_table.end(), table.begin(), table.end());
   std::string line;
   while (std::getline(std::cin, line)) {
     std::istringstream in(line);
@@ -242,6 +308,12 @@ int main() {
           if (l.rfind("VmHWM:", 0) == 0) reply = std::to_string(std::stol(l.substr(6)));
       } else if (cmd == "list") {
         reply = "cpp";
+      } else if (cmd == "device") {
+        auto d = mx::default_device();
+        reply = d == mx::Device::gpu ? "gpu" : "cpu";
+        auto& info = mx::device_info(d);
+        if (auto it = info.find("device_name"); it != info.end())
+          if (auto* name = std::get_if<std::string>(&it->second)) reply += " " + *name;
       } else if (cmd == "drop") {
         std::string id;
         in >> id;
@@ -253,9 +325,11 @@ int main() {
         int samples;
         in >> id >> ms >> samples;
         if (!steps.count(id)) {
-          for (auto& [re, make] : table) {
-            if (std::regex_match(id, re)) {
-              steps.emplace(id, make(id));
+          bool gpu = id.rfind("gpu_", 0) == 0;
+          auto base = gpu ? id.substr(4) : id;
+          for (auto& [re, make] : gpu ? gpu_table : table) {
+            if (std::regex_match(base, re)) {
+              steps.emplace(id, make(base));
               break;
             }
           }

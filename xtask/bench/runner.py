@@ -1,10 +1,13 @@
 """The Python MLX side of `cargo xtask bench`.
 
 Implements the workloads of mlxrs/benches/common/mod.rs under the same ids and speaks the
-same line protocol (see mlxrs/benches/runner.rs): `list`, `run <id> <target_ms> <samples>`
--> `ok <median ns per iteration>` | `skip <why>` | `err <msg>`, `drop <id>`, `quit`.
+same line protocol (see mlxrs/benches/runner.rs): `list`, `device`, `run <id> <target_ms>
+<samples>` -> `ok <median ns per iteration>` | `skip <why>` | `err <msg>`, `drop <id>`, `quit`.
+Ids prefixed `gpu_` are the GPU set (`cargo xtask bench --device gpu`). `MLXRS_BENCH_DEVICE=gpu`
+(or `cpu`) sets the default device at start, on the thread that runs the workloads.
 """
 
+import os
 import re
 import sys
 import time
@@ -198,27 +201,56 @@ def train_transformer(wid):
 
 
 def matmul_bench(wid):
-    n = max(num_after(wid, "f32_"), num_after(wid, "bf16_"))
+    dtype = wid.split("_")[1]
+    n = num_after(wid, dtype + "_")
     a, b = data((n, n), 0.0), data((n, n), 1.0)
-    if "bf16" in wid:
-        a, b = a.astype(mx.bfloat16), b.astype(mx.bfloat16)
+    if dtype != "f32":
+        t = {"f16": mx.float16, "bf16": mx.bfloat16}[dtype]
+        a, b = a.astype(t), b.astype(t)
         mx.eval(a, b)
     return lambda: mx.eval(a @ b)
 
 
-def softmax_bench(_):
-    x = data((4096, 4096), 0.0)
+def shape_nxm(wid):
+    n, m = wid.rsplit("_", 1)[1].split("x")
+    return int(n), int(m)
+
+
+def softmax_bench(wid):
+    x = data(shape_nxm(wid), 0.0)
     return lambda: mx.eval(mx.softmax(x, axis=-1))
 
 
-def layer_norm_bench(_):
-    x = data((4096, 4096), 0.0)
+def layer_norm_bench(wid):
+    x = data(shape_nxm(wid), 0.0)
     return lambda: mx.eval(mx.fast.layer_norm(x, None, None, 1e-5))
 
 
-def add_bench(_):
-    a, b = data((4096, 4096), 0.0), data((4096, 4096), 1.0)
+def layer_norm_affine_bench(wid):
+    # the GPU set's layer norm: with weight and bias
+    n, m = shape_nxm(wid)
+    x, w, b = data((n, m), 0.0), data((m,), 0.2), data((m,), 0.3)
+    return lambda: mx.eval(mx.fast.layer_norm(x, w, b, 1e-5))
+
+
+def rms_norm_bench(wid):
+    n, m = shape_nxm(wid)
+    x, w = data((n, m), 0.0), data((m,), 0.2)
+    return lambda: mx.eval(mx.fast.rms_norm(x, w, 1e-5))
+
+
+def add_bench(wid):
+    shape = shape_nxm(wid)
+    a, b = data(shape, 0.0), data(shape, 1.0)
     return lambda: mx.eval(a + b)
+
+
+def sdpa_bench(wid):
+    shape = tuple(num_after(wid, k) for k in ("_b", "_h", "_s", "_d"))
+    q, k, v = (data(shape, p).astype(mx.bfloat16) for p in (0.0, 1.0, 2.0))
+    mx.eval(q, k, v)
+    scale = 1.0 / shape[3] ** 0.5
+    return lambda: mx.eval(mx.fast.scaled_dot_product_attention(q, k, v, scale=scale))
 
 
 def to_vec_bench(wid):
@@ -291,7 +323,6 @@ class Bert(nn.Module):
 
 def bert_bench(wid):
     import json
-    import os
 
     d = os.environ.get("MLXRS_MINILM") or os.path.join(
         os.path.dirname(__file__), "..", "..", "third_party", "minilm"
@@ -323,19 +354,45 @@ SETUPS = [
     (r"mlp_step_b\d+(_compiled)?", mlp_step),
     (r"train_mlp_b\d+(_compiled)?", train_mlp),
     (r"train_transformer_b\d+_s\d+_d\d+(_compiled)?", train_transformer),
-    (r"matmul_(f32|bf16)_\d+", matmul_bench),
-    (r"softmax_4096x4096", softmax_bench),
-    (r"layer_norm_4096x4096", layer_norm_bench),
-    (r"add_4096x4096", add_bench),
+    (r"matmul_(f32|f16|bf16)_\d+", matmul_bench),
+    (r"softmax_\d+x\d+", softmax_bench),
+    (r"layer_norm_\d+x\d+", layer_norm_bench),
+    (r"add_\d+x\d+", add_bench),
     (r"to_vec_\d+", to_vec_bench),
+]
+
+# the GPU set: `gpu_<id>`, set up from `<id>`; these come first
+GPU_SETUPS = [
+    (r"layer_norm_\d+x\d+", layer_norm_affine_bench),
+    (r"rms_norm_\d+x\d+", rms_norm_bench),
+    (r"sdpa_b\d+_h\d+_s\d+_d\d+", sdpa_bench),
 ]
 
 
 def setup(wid):
-    for pattern, fn in SETUPS:
+    table = SETUPS
+    if wid.startswith("gpu_"):
+        wid, table = wid[4:], GPU_SETUPS + SETUPS
+    for pattern, fn in table:
         if re.fullmatch(pattern, wid):
             return fn(wid)
     return None
+
+
+def set_device():
+    device = os.environ.get("MLXRS_BENCH_DEVICE", "")
+    if device in ("cpu", "gpu"):
+        try:
+            mx.set_default_device(mx.gpu if device == "gpu" else mx.cpu)
+        except ValueError as e:
+            sys.exit(f"python bench runner: setting the device {device}: {e}")
+    elif device:
+        sys.exit(f"python bench runner: MLXRS_BENCH_DEVICE=`{device}`: expected cpu or gpu")
+
+
+def device_name():
+    info = mx.device_info(mx.default_device())
+    return f"{mx.default_device()} {info.get('device_name', '')}".strip()
 
 
 def measure(step, target_ms, samples):
@@ -362,6 +419,7 @@ def measure(step, target_ms, samples):
 
 
 def main():
+    set_device()
     steps = {}
     for line in sys.stdin:
         parts = line.split()
@@ -374,6 +432,8 @@ def main():
                 reply = str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
             elif parts[0] == "list":
                 reply = "python"
+            elif parts[0] == "device":
+                reply = device_name()
             elif parts[0] == "drop":
                 steps.pop(parts[1], None)
                 reply = "ok"

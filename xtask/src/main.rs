@@ -52,9 +52,16 @@ commands:
                                      export) the safe API calls; fails on an unlisted gap; then
                                      which names of Python MLX's mlx.nn, losses, init,
                                      optimizers and utils mlxrs has (`nn: wrapped N of M`)
-  bench [--compare python,cpp] [--quick] [--filter S] [--rounds N]
+  bench [--compare python,cpp] [--quick] [--filter S] [--rounds N] [--device cpu|gpu]
+        [--set cpu|gpu] [--runners DIR] [--out DIR]
                                      mlxrs vs Python MLX vs C++ MLX, interleaved; writes
-                                     target/bench-report.{md,json,svg}
+                                     target/bench-report.{md,json,svg} (--device gpu: the gpu_*
+                                     set on the GPU, target/bench-report-gpu.*; --set gpu on the
+                                     CPU: that set on the CPU; --runners DIR: prebuilt runners,
+                                     nothing built, Python from PYTHON with its own PYTHONPATH;
+                                     --out: the reports' folder)
+  bench --build-runners DIR          build mlxrs's and the C++ runner, copy them with runner.py
+                                     to DIR (mlxrs-runner, cpp-runner, runner.py) for --runners
   example <name> [-- <args>]         setup, then run mlxrs's example <name> (release build;
                                      train_digits and classify_digits also fetch the digits,
                                      embed and semantic_search the MiniLM model)

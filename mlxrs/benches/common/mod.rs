@@ -15,6 +15,9 @@ use mlxrs::{Array, Dtype, Result};
 /// One iteration of a workload.
 pub type Step = Box<dyn FnMut() -> Result<()>>;
 
+/// How a workload is set up: its id (without the `gpu_` prefix) to one iteration.
+type Setup = fn(&str) -> Result<Step>;
+
 /// A function of arrays, boxed.
 type BoxedFn = Box<dyn Fn(&[Array]) -> Result<Vec<Array>>>;
 
@@ -42,8 +45,20 @@ pub struct Workload {
     pub pinned: bool,
     /// Whether `--quick` skips it.
     pub slow: bool,
-    /// Builds the state and returns one iteration.
-    pub setup: fn(&str) -> Result<Step>,
+    /// Builds the state and returns one iteration; given the id without its `gpu_` prefix.
+    pub setup: Setup,
+}
+
+impl Workload {
+    /// Builds this workload's state and returns one iteration (on the default device).
+    pub fn start(&self) -> Result<Step> {
+        (self.setup)(base_id(&self.id))
+    }
+}
+
+/// A workload id without the `gpu_` prefix of the GPU set: the setups parse the rest.
+pub fn base_id(id: &str) -> &str {
+    id.strip_prefix("gpu_").unwrap_or(id)
 }
 
 /// Deterministic test data: `sin(0.37·i + phase)` in the given shape (the Python and C++
@@ -288,32 +303,96 @@ fn train_transformer(id: &str) -> Result<Step> {
     train_step(id, model, loss, vec![x, target])
 }
 
+/// `matmul_<dtype>_<n>`: the product of two `n`×`n` `data()` inputs cast to `f32`, `f16`
+/// or `bf16`.
 fn matmul_bench(id: &str) -> Result<Step> {
-    let n = number_after(id, "f32_").max(number_after(id, "bf16_")) as i32;
+    let parts: Vec<&str> = id.split('_').collect();
+    let dtype = match parts.get(1) {
+        Some(&"f32") => Dtype::Float32,
+        Some(&"f16") => Dtype::Float16,
+        Some(&"bf16") => Dtype::Bfloat16,
+        _ => {
+            return Err(mlxrs::Error::invalid(
+                "workload",
+                format!("no dtype in `{id}`"),
+            ));
+        }
+    };
+    let n = number_after(id, &format!("{}_", parts[1])) as i32;
     let (mut a, mut b) = (data(&[n, n], 0.0)?, data(&[n, n], 1.0)?);
-    if id.contains("bf16") {
-        a = a.astype(Dtype::Bfloat16)?;
-        b = b.astype(Dtype::Bfloat16)?;
+    if dtype != Dtype::Float32 {
+        a = a.astype(dtype)?;
+        b = b.astype(dtype)?;
         eval(&[&a, &b])?;
     }
     Ok(Box::new(move || matmul(&a, &b)?.eval()))
 }
 
-fn softmax_bench(_: &str) -> Result<Step> {
-    let x = data(&[4096, 4096], 0.0)?;
+/// The `N`×`M` shape that ends an id such as `softmax_4096x4096`.
+fn shape_nxm(id: &str) -> Result<[i32; 2]> {
+    let last = id.rsplit('_').next().unwrap_or(id);
+    let dims: Vec<i32> = last.split('x').filter_map(|d| d.parse().ok()).collect();
+    match dims.as_slice() {
+        [n, m] if *n > 0 && *m > 0 => Ok([*n, *m]),
+        _ => Err(mlxrs::Error::invalid(
+            "workload",
+            format!("`{id}` does not end in a shape NxM"),
+        )),
+    }
+}
+
+fn softmax_bench(id: &str) -> Result<Step> {
+    let x = data(&shape_nxm(id)?, 0.0)?;
     Ok(Box::new(move || softmax_axis(&x, -1, false)?.eval()))
 }
 
-fn layer_norm_bench(_: &str) -> Result<Step> {
-    let x = data(&[4096, 4096], 0.0)?;
+fn layer_norm_bench(id: &str) -> Result<Step> {
+    let x = data(&shape_nxm(id)?, 0.0)?;
     Ok(Box::new(move || {
         mlxrs::fast::layer_norm(&x, None, None, 1e-5)?.eval()
     }))
 }
 
-fn add_bench(_: &str) -> Result<Step> {
-    let (a, b) = (data(&[4096, 4096], 0.0)?, data(&[4096, 4096], 1.0)?);
+/// The GPU set's layer norm: with weight `data([M], 0.2)` and bias `data([M], 0.3)`.
+fn layer_norm_affine_bench(id: &str) -> Result<Step> {
+    let [n, m] = shape_nxm(id)?;
+    let x = data(&[n, m], 0.0)?;
+    let (w, b) = (data(&[m], 0.2)?, data(&[m], 0.3)?);
+    Ok(Box::new(move || {
+        mlxrs::fast::layer_norm(&x, Some(&w), Some(&b), 1e-5)?.eval()
+    }))
+}
+
+/// RMS norm with weight `data([M], 0.2)`.
+fn rms_norm_bench(id: &str) -> Result<Step> {
+    let [n, m] = shape_nxm(id)?;
+    let x = data(&[n, m], 0.0)?;
+    let w = data(&[m], 0.2)?;
+    Ok(Box::new(move || {
+        mlxrs::fast::rms_norm(&x, Some(&w), 1e-5)?.eval()
+    }))
+}
+
+fn add_bench(id: &str) -> Result<Step> {
+    let shape = shape_nxm(id)?;
+    let (a, b) = (data(&shape, 0.0)?, data(&shape, 1.0)?);
     Ok(Box::new(move || add(&a, &b)?.eval()))
+}
+
+/// `sdpa_b<B>_h<H>_s<S>_d<D>`: fused attention, no mask, scale `1/sqrt(D)`, with q, k, v
+/// `data([B, H, S, D], 0, 1, 2)` in `bf16`.
+fn sdpa_bench(id: &str) -> Result<Step> {
+    let shape = ["_b", "_h", "_s", "_d"].map(|k| number_after(id, k) as i32);
+    let input = |phase: f32| -> Result<Array> {
+        let a = data(&shape, phase)?.astype(Dtype::Bfloat16)?;
+        a.eval()?;
+        Ok(a)
+    };
+    let (q, k, v) = (input(0.0)?, input(1.0)?, input(2.0)?);
+    let options = mlxrs::fast::AttentionOptions::new(1.0 / (shape[3] as f32).sqrt());
+    Ok(Box::new(move || {
+        mlxrs::fast::scaled_dot_product_attention(&q, &k, &v, &options)?.eval()
+    }))
 }
 
 fn to_vec_bench(id: &str) -> Result<Step> {
@@ -547,12 +626,99 @@ pub fn all() -> Vec<Workload> {
     w
 }
 
+/// The GPU set (`cargo xtask bench --device gpu`): ids prefixed `gpu_`, in report order.
+/// Kernels at sizes that fill a datacenter GPU, then the latency and training rows of
+/// [`all`] under the prefix. Nothing here is pinned (`xtask` decides for a GPU run);
+/// `--quick` skips the 8192 products and the Transformer step.
+pub fn gpu() -> Vec<Workload> {
+    let mut w = Vec::new();
+    let mut push = |id: String, group, slow, setup: Setup| {
+        w.push(Workload {
+            id: format!("gpu_{id}"),
+            group,
+            pinned: false,
+            slow,
+            setup,
+        })
+    };
+    for dtype in ["f32", "f16", "bf16"] {
+        for n in [1024, 2048, 4096, 8192] {
+            push(
+                format!("matmul_{dtype}_{n}"),
+                Group::Compute,
+                n >= 8192,
+                matmul_bench,
+            );
+        }
+    }
+    let kernels: [(&str, Setup); 4] = [
+        ("softmax", softmax_bench),
+        ("layer_norm", layer_norm_affine_bench),
+        ("rms_norm", rms_norm_bench),
+        ("add", add_bench),
+    ];
+    for (name, setup) in kernels {
+        push(format!("{name}_8192x8192"), Group::Compute, false, setup);
+    }
+    for d in [64, 128] {
+        push(
+            format!("sdpa_b8_h16_s1024_d{d}"),
+            Group::Compute,
+            false,
+            sdpa_bench,
+        );
+    }
+    for id in [
+        "dispatch_chain1_n1",
+        "dispatch_chain10_n1",
+        "dispatch_chain100_n1",
+        "dispatch_chain1000_n1",
+        "dispatch_chain1000_n1024",
+    ] {
+        push(id.into(), Group::Dispatch, false, dispatch_chain);
+    }
+    push(
+        "value_and_grad_tiny".into(),
+        Group::Transforms,
+        false,
+        value_and_grad_tiny,
+    );
+    push("grad_tiny".into(), Group::Transforms, false, grad_tiny);
+    push(
+        "compiled_value_and_grad_tiny".into(),
+        Group::Transforms,
+        false,
+        compiled_value_and_grad_tiny,
+    );
+    for id in ["mlp_step_b256", "mlp_step_b256_compiled"] {
+        push(id.into(), Group::Transforms, false, mlp_step);
+    }
+    push(
+        "train_mlp_b256_compiled".into(),
+        Group::Transforms,
+        false,
+        train_mlp,
+    );
+    push(
+        "train_transformer_b8_s64_d128_compiled".into(),
+        Group::Transforms,
+        true,
+        train_transformer,
+    );
+    if minilm_dir().is_some() {
+        for id in ["bert_b1", "bert_b32", "bert_q8_b32"] {
+            push(id.into(), Group::Compute, false, bert_bench);
+        }
+    }
+    w
+}
+
 /// Registers the workloads of `group` with criterion.
 pub fn criterion_group(c: &mut criterion::Criterion, group: Group) {
     let mut g = c.benchmark_group(format!("{group:?}").to_lowercase());
     g.sample_size(20);
     for w in all().into_iter().filter(|w| w.group == group) {
-        let mut step = match (w.setup)(&w.id) {
+        let mut step = match w.start() {
             Ok(s) => s,
             Err(e) => panic!("setting up {} failed: {e}", w.id),
         };
