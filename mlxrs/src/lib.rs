@@ -111,7 +111,7 @@ pub mod stream;
 pub mod transforms;
 pub mod utils;
 
-pub use array::{Array, Operand, Shape, SharedArray};
+pub use array::{Array, ArrayAt, Operand, Shape, SharedArray};
 pub use device::{Device, DeviceGuard, DeviceType};
 pub use dtype::{ArrayElement, Complex64, Dtype};
 pub use error::{EmptyInput, Error, Result};
@@ -134,8 +134,9 @@ pub use runtime::{Info, info, set_blas_threads};
 pub use stream::{Stream, StreamGuard};
 /// The transforms, flat at the crate root as in Python's `mlx.core` (`mlxrs::grad`, ...).
 pub use transforms::{
-    CustomFunction, ValuesAndGrads, VmapAxes, async_eval, checkpoint, compile, custom_function,
-    custom_vjp, disable_compile, enable_compile, eval, grad, jvp, value_and_grad, vjp, vmap,
+    CompileState, CustomFunction, ValuesAndGrads, VmapAxes, async_eval, checkpoint, compile,
+    compile_with_state, custom_function, custom_vjp, disable_compile, enable_compile, eval, grad,
+    jvp, value_and_grad, vjp, vmap,
 };
 
 /// mlxrs-sys, for the `unsafe` escape hatches (`Array::from_raw`, `as_raw`, ...).

@@ -504,6 +504,225 @@ pub fn disable_compile() -> Result<()> {
     mlx_call!(mlx_disable_compile())
 }
 
+/// Arrays that a [`compile_with_state`] function reads or writes besides its arguments:
+/// the Rust form of the lists Python passes as `mx.compile(f, inputs=state,
+/// outputs=state)` (a model's parameters, an optimizer's state, a random key).
+///
+/// A shared, mutable list: clones share it (like a Python list held by the function and
+/// by its caller). The function reads the slots with [`get`](Self::get) and writes them
+/// with [`set`](Self::set) as if they were ordinary captured arrays; the compiled
+/// function passes them in as inputs and takes the written values out as outputs, so
+/// every call sees the current values, not constants of the first trace. Not `Send`,
+/// like [`Array`].
+///
+/// ```
+/// use mlxrs::{Array, ops::{add, multiply}, transforms::{CompileState, compile_with_state}};
+/// let count = CompileState::new(vec![Array::from(0.0f32)]);
+/// let c = count.clone();
+/// let f = compile_with_state(
+///     move |x: &[Array]| {
+///         c.set(0, add(&c.get(0)?, &Array::from(1.0f32))?)?;
+///         Ok(vec![multiply(&x[0], &c.get(0)?)?])
+///     },
+///     Some(&count),
+///     Some(&count),
+///     false,
+/// )?;
+/// assert_eq!(f(&[Array::from(2.0f32)])?[0].item::<f32>()?, 2.0);
+/// assert_eq!(f(&[Array::from(2.0f32)])?[0].item::<f32>()?, 4.0);
+/// assert_eq!(count.get(0)?.item::<f32>()?, 2.0);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct CompileState {
+    slots: std::rc::Rc<std::cell::RefCell<Vec<Array>>>,
+}
+
+impl std::fmt::Debug for CompileState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompileState")
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+impl CompileState {
+    /// A state holding `arrays`, in order.
+    pub fn new(arrays: Vec<Array>) -> Self {
+        CompileState {
+            slots: std::rc::Rc::new(std::cell::RefCell::new(arrays)),
+        }
+    }
+
+    /// The number of arrays.
+    pub fn len(&self) -> usize {
+        self.slots.borrow().len()
+    }
+
+    /// Whether the state holds no array.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The array in slot `i` (a cheap clone sharing its buffer).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming `i` when it is not below [`len`](Self::len).
+    pub fn get(&self, i: usize) -> Result<Array> {
+        let slots = self.slots.borrow();
+        slots
+            .get(i)
+            .cloned()
+            .ok_or_else(|| Self::out_of_range("get", i, slots.len()))
+    }
+
+    /// Replaces the array in slot `i`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming `i` when it is not below [`len`](Self::len).
+    pub fn set(&self, i: usize, array: Array) -> Result<()> {
+        let mut slots = self.slots.borrow_mut();
+        let n = slots.len();
+        *slots
+            .get_mut(i)
+            .ok_or_else(|| Self::out_of_range("set", i, n))? = array;
+        Ok(())
+    }
+
+    /// Every array, in order.
+    pub fn arrays(&self) -> Vec<Array> {
+        self.slots.borrow().clone()
+    }
+
+    fn out_of_range(what: &str, i: usize, n: usize) -> Error {
+        Error::invalid(
+            "i",
+            format!("CompileState::{what}: slot {i} of a state of {n} arrays"),
+        )
+    }
+
+    /// Replaces the arrays, one per slot (extra arrays are ignored).
+    fn fill(&self, arrays: Vec<Array>) {
+        let mut slots = self.slots.borrow_mut();
+        for (slot, a) in slots.iter_mut().zip(arrays) {
+            *slot = a;
+        }
+    }
+}
+
+/// `f` compiled with captured state: Python's `mx.compile(f, inputs=..., outputs=...,
+/// shapeless=...)`. The arrays of `inputs` are passed to the compiled graph as extra
+/// inputs on every call (so `f` sees their current values, not constants of the first
+/// trace), and after every call the arrays of `outputs` are set to what `f` left in them
+/// (computed by the compiled graph, also on the calls that do not run `f`). Inside `f`,
+/// read and write the state through [`CompileState::get`] and [`CompileState::set`]; one
+/// `CompileState` may be both `inputs` and `outputs` (the usual case: a model and its
+/// optimizer state, or a random key that each call splits). What `f` writes into a state
+/// that is only `inputs` is not kept: after the trace, the state holds its own arrays
+/// again (Python leaves there what `f` wrote, arrays of the trace).
+///
+/// MLX's global random generator (Python's `mx.random.state`) is not reachable through
+/// mlx-c, so draws with `key: None` inside a compiled function are constants of the trace,
+/// as in Python without `inputs=mx.random.state`: carry a key in the state and split it
+/// with [`random::split_pair`](crate::random::split_pair) instead (the example below).
+///
+/// # Errors
+/// Not expected when it is made ([`Error::Backend`] if mlx-c cannot create the closures).
+/// A call returns the errors of `f` (MLX traces `f` on the first call and whenever the
+/// input shapes change); after such an error the state holds the arrays it held before
+/// the call.
+///
+/// # Examples
+/// A random key carried through the state: each call draws new numbers.
+/// ```
+/// use mlxrs::{Array, Dtype, random, transforms::{CompileState, compile_with_state}};
+/// let key = CompileState::new(vec![random::key(7)?]);
+/// let k = key.clone();
+/// let noisy = compile_with_state(
+///     move |x: &[Array]| {
+///         let (next, sub) = random::split_pair(&k.get(0)?)?;
+///         k.set(0, next)?;
+///         Ok(vec![(&x[0] + &random::uniform(&Array::from(0.0f32), &Array::from(1.0f32), &[3], Dtype::Float32, Some(&sub))?)?])
+///     },
+///     Some(&key),
+///     Some(&key),
+///     false,
+/// )?;
+/// let zeros = Array::zeros(&[3], Dtype::Float32)?;
+/// let a = noisy(&[zeros.clone()])?[0].to_vec::<f32>()?;
+/// let b = noisy(&[zeros])?[0].to_vec::<f32>()?;
+/// assert_ne!(a, b);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn compile_with_state<F>(
+    f: F,
+    inputs: Option<&CompileState>,
+    outputs: Option<&CompileState>,
+    shapeless: bool,
+) -> Result<impl Fn(&[Array]) -> Result<Vec<Array>> + 'static>
+where
+    F: Fn(&[Array]) -> Result<Vec<Array>> + 'static,
+{
+    let inputs = inputs.cloned();
+    let outputs = outputs.cloned();
+    // The number of `f`'s own outputs, recorded at each trace (Python's `num_outputs`).
+    let own_outputs = std::rc::Rc::new(std::cell::Cell::new(0usize));
+    let traced = {
+        let (inputs, outputs, own_outputs) = (inputs.clone(), outputs.clone(), own_outputs.clone());
+        move |all: &[Array]| -> Result<Vec<Array>> {
+            let k = inputs.as_ref().map_or(0, CompileState::len).min(all.len());
+            let (args, tracers) = all.split_at(all.len() - k);
+            let before = outputs.as_ref().map(CompileState::arrays);
+            // `f` reads the tracers from the state; afterwards the state gets its own
+            // arrays back (a tracer means nothing outside the trace).
+            let originals = inputs.as_ref().map(|s| {
+                let o = s.arrays();
+                s.fill(tracers.to_vec());
+                o
+            });
+            let ran = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(args))) {
+                Ok(r) => r,
+                Err(panic) => {
+                    // Restore before the panic goes on (the trampoline reports it).
+                    if let (Some(s), Some(o)) = (&inputs, originals) {
+                        s.fill(o);
+                    }
+                    std::panic::resume_unwind(panic)
+                }
+            };
+            let result = ran.map(|mut out| {
+                own_outputs.set(out.len());
+                if let Some(s) = &outputs {
+                    out.extend(s.arrays());
+                }
+                out
+            });
+            if let (Some(s), Some(o)) = (&inputs, originals) {
+                s.fill(o);
+            }
+            // After a failed trace, what `f` wrote into `outputs` is dropped too.
+            if let (Err(_), Some(s), Some(b)) = (&result, &outputs, before) {
+                s.fill(b);
+            }
+            result
+        }
+    };
+    let compiled = compile(traced, shapeless)?;
+    Ok(move |args: &[Array]| {
+        let mut all = args.to_vec();
+        if let Some(s) = &inputs {
+            all.extend(s.arrays());
+        }
+        let mut out = compiled(&all)?;
+        if let Some(s) = &outputs {
+            // The trailing outputs are the state's, one per slot (a state never changes
+            // size).
+            s.fill(out.split_off(own_outputs.get().min(out.len())));
+        }
+        Ok(out)
+    })
+}
+
 /// The `in_axes` or `out_axes` of [`vmap`], as Python accepts them: one axis for every
 /// argument (output), or one entry per argument (output). An axis may be negative
 /// (counted from the end); `None` marks an argument that is not mapped (passed whole to

@@ -83,6 +83,20 @@ def scatter_at(xs, p):
     return update_at(a, tuple(idx), upd.reshape(batch + tuple(a.shape[k:])), p["how"])
 
 
+def array_at(xs, p):
+    """`a.at[index].<how>(v)`: `index` entries are ints, `"a<k>"` (the input `xs[k]`) or
+    `[start, stop, step]` slices; the value is the last input."""
+    index = []
+    for e in p["index"]:
+        if isinstance(e, int):
+            index.append(e)
+        elif isinstance(e, str):
+            index.append(xs[int(e[1:])])
+        else:
+            index.append(slice(*e))
+    return update_at(xs[0], tuple(index), xs[-1], p["how"])
+
+
 def slice_update_at(xs, p):
     index = tuple(slice(*s) for s in zip(p["start"], p["stop"], p["strides"]))
     return update_at(xs[0], index, xs[1], p["how"])
@@ -143,6 +157,7 @@ SPECIAL = {
     "load_files": load_files,
     "import_function": import_function,
     "slice_update_at": slice_update_at,
+    "array_at": array_at,
     "depends": lambda xs, p: mx.depends(xs[: p["n_inputs"]], xs[p["n_inputs"] :]),
     # C++'s `number_of_elements`: the product of the sizes of `axes` (or its inverse).
     "number_of_elements": lambda xs, p: mx.array(

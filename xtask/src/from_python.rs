@@ -8,6 +8,10 @@
 //! an example and is not checked.
 //! (b) Every public function of the installed Python `mlx.core` (the one `cargo xtask
 //! setup --python` installs for the oracle) has a row naming it as `mx.<name>`.
+//! (c) Every public function of `mlx.core`, `mx.fft`, `mx.linalg` and `mx.random` whose
+//! signature gives a default to an axis parameter (`axis`, `axes`, `axis1`, `in_axes`,
+//! ...) is named (`mx.<name>`, `mx.fft.<name>`) in the first column of the section
+//! "Optional `axis` arguments", which says what mlxrs's plain name does with it.
 
 use crate::coverage::nn::Crate;
 use crate::{Result, project_root, setup};
@@ -27,6 +31,26 @@ for name in sorted(dir(mx)):
         print(name)
 ";
 
+/// Prints `name` (`fft.name`, ...) for each public function of `mlx.core` and its
+/// `fft`, `linalg` and `random` modules whose signature (the first line of its
+/// docstring, as nanobind writes it) gives a default to a parameter named like an axis.
+const LIST_AXIS_DEFAULTS: &str = r#"
+import inspect, re, types, mlx.core as mx
+for prefix, mod in [("", mx), ("fft.", mx.fft), ("linalg.", mx.linalg), ("random.", mx.random)]:
+    for name in sorted(dir(mod)):
+        obj = getattr(mod, name)
+        if name.startswith('_') or isinstance(obj, types.ModuleType) or inspect.isclass(obj):
+            continue
+        if not callable(obj):
+            continue
+        sig = ((obj.__doc__ or '').strip().splitlines() or [''])[0]
+        if sig.startswith(name + '(') and re.search(r'\b\w*ax(is|es)\w*\s*:[^,=]*=', sig):
+            print(prefix + name)
+"#;
+
+/// The section of `docs/FROM_PYTHON.md` that (c) checks.
+const AXIS_SECTION: &str = "## Optional `axis` arguments";
+
 /// `cargo xtask from-python`
 pub fn run(args: &[String]) -> Result<()> {
     if !args.is_empty() {
@@ -40,13 +64,23 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut errors = table.unresolved(&krate, &sources);
     let names = python_core_functions()?;
     errors.extend(table.missing_rows(&names));
+    let axis_fns = python_lines(LIST_AXIS_DEFAULTS, "functions with an axis default")?;
+    if axis_fns.len() < 40 {
+        return Err(format!(
+            "Python's mlx.core reported only {} functions with an axis default",
+            axis_fns.len()
+        ));
+    }
+    errors.extend(missing_axis_rows(&doc, &axis_fns));
     if !errors.is_empty() {
         return Err(format!("docs/FROM_PYTHON.md:\n  {}", errors.join("\n  ")));
     }
     eprintln!(
-        "from-python: {} Rust paths resolve; all {} functions of mlx.core have a row",
+        "from-python: {} Rust paths resolve; all {} functions of mlx.core have a row; all {} \
+         with an axis default are in \"Optional `axis` arguments\"",
         table.rust_paths.len(),
-        names.len()
+        names.len(),
+        axis_fns.len()
     );
     Ok(())
 }
@@ -72,24 +106,7 @@ fn sources_text(src: &Path) -> Result<String> {
 
 /// The public functions of the installed Python `mlx.core`.
 fn python_core_functions() -> Result<Vec<String>> {
-    let pythonpath = setup::python_mlx()?;
-    let out = Command::new(setup::python_exe())
-        .arg("-c")
-        .arg(LIST_CORE)
-        .env("PYTHONPATH", &pythonpath)
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", setup::python_exe()))?;
-    if !out.status.success() {
-        return Err(format!(
-            "listing mlx.core's functions failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let names: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect();
+    let names = python_lines(LIST_CORE, "mlx.core's functions")?;
     if names.len() < 100 {
         return Err(format!(
             "Python's mlx.core reported only {} functions",
@@ -97,6 +114,65 @@ fn python_core_functions() -> Result<Vec<String>> {
         ));
     }
     Ok(names)
+}
+
+/// The non-empty lines that `script` prints, run by the installed Python MLX.
+fn python_lines(script: &str, what: &str) -> Result<Vec<String>> {
+    let pythonpath = setup::python_mlx()?;
+    let out = Command::new(setup::python_exe())
+        .arg("-c")
+        .arg(script)
+        .env("PYTHONPATH", &pythonpath)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", setup::python_exe()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "listing {what} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
+/// The functions of `names` (`sum`, `fft.fft`) that no first cell of the section
+/// [`AXIS_SECTION`] names as `mx.<name>` (all of them when the section is missing).
+fn missing_axis_rows(doc: &str, names: &[String]) -> Vec<String> {
+    let section = doc.split_once(AXIS_SECTION).map_or("", |(_, rest)| {
+        rest.split_once("\n## ")
+            .map_or(rest, |(section, _)| section)
+    });
+    let mut named = BTreeSet::new();
+    for line in section.lines().map(str::trim) {
+        if !line.starts_with('|') || line.starts_with("|---") {
+            continue;
+        }
+        let first = line.trim_matches('|').split('|').next().unwrap_or("");
+        for code in backticked(first) {
+            let mut rest = code;
+            while let Some(at) = rest.find("mx.") {
+                let after = &rest[at + 3..];
+                let end = after
+                    .find(|c: char| !is_ident(c) && c != '.')
+                    .unwrap_or(after.len());
+                named.insert(after[..end].trim_end_matches('.').to_string());
+                rest = &after[end..];
+            }
+        }
+    }
+    names
+        .iter()
+        .filter(|n| !named.contains(*n))
+        .map(|n| {
+            format!(
+                "no row for `mx.{n}` in \"Optional `axis` arguments\" (it has a default for an \
+                 axis: say what mlxrs's plain name does)"
+            )
+        })
+        .collect()
 }
 
 /// What the table says.
@@ -277,6 +353,22 @@ mod tests {
         let missing = t.missing_rows(&["add".into(), "mul".into()]);
         assert_eq!(missing.len(), 1);
         assert!(missing[0].contains("mx.mul"));
+    }
+
+    #[test]
+    fn axis_section_rows_are_found_by_their_first_cell() {
+        let doc = "# x\n## Optional `axis` arguments\n\n| Python | mlxrs | notes |\n|---|---|---|\n\
+                   | `mx.sum(a)`, `mx.fft.fft` | `ops::sum` | `mx.take` |\n\n## Next\n\
+                   | `mx.sort` | `ops::sort` | |\n";
+        let names: Vec<String> = ["sum", "fft.fft", "take", "sort", "fft"]
+            .map(String::from)
+            .to_vec();
+        let missing = missing_axis_rows(doc, &names);
+        assert_eq!(missing.len(), 3, "{missing:?}");
+        for (m, name) in missing.iter().zip(["mx.take", "mx.sort", "mx.fft`"]) {
+            assert!(m.contains(name), "{m}");
+        }
+        assert_eq!(missing_axis_rows("no section", &names).len(), names.len());
     }
 
     /// The committed table: every Rust path it names exists in mlxrs's sources.

@@ -13,7 +13,7 @@ use crate::ffi::{self, handle, mlx_call, mlx_new, mlx_op, mlx_value};
 use crate::stream::current_raw;
 use crate::{ArrayElement, Dtype, Error, Result};
 
-pub use index::{Idx, s};
+pub use index::{ArrayAt, Idx, s};
 pub use operators::Operand;
 pub use shape_arg::Shape;
 pub use shared::SharedArray;

@@ -113,6 +113,27 @@ pub fn take_along_axis(a: &Array, indices: &Array, axis: i32) -> Result<Array> {
     )
 }
 
+/// Elements of the flattened `a` at the 1-D `indices` (Python's `axis=None`: `a` is
+/// flattened first, then indexed along its only axis).
+///
+/// Python: `mlx.core.take_along_axis(a, indices, axis=None)`.
+///
+/// # Errors
+/// As for [`take_along_axis`] along axis 0 of the flattened `a`: MLX's error when
+/// `indices` is not 1-dimensional or not of an integer dtype.
+///
+/// # Examples
+/// ```
+/// use mlxrs::{Array, ops::take_along_axis_flat};
+/// let a = Array::from_slice(&[3i32, 1, 2, 0, 5, 4], &[2, 3])?;
+/// let idx = Array::from_slice(&[2i32, 0, 4], &[3])?;
+/// assert_eq!(take_along_axis_flat(&a, &idx)?.to_vec::<i32>()?, [2, 3, 5]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn take_along_axis_flat(a: &Array, indices: &Array) -> Result<Array> {
+    take_along_axis(&a.reshape(&[-1])?, indices, 0)
+}
+
 /// A copy of `a` with `values` written at `indices` along `axis` (the inverse of
 /// [`take_along_axis`]).
 ///
@@ -145,6 +166,29 @@ pub fn put_along_axis(a: &Array, indices: &Array, values: &Array, axis: i32) -> 
             ))
         },
     )
+}
+
+/// A copy of `a` with `values` written at the 1-D `indices` of the flattened `a`; the
+/// result has `a`'s shape (Python's `axis=None`).
+///
+/// Python: `mlx.core.put_along_axis(a, indices, values, axis=None)`.
+///
+/// # Errors
+/// As for [`put_along_axis`] along axis 0 of the flattened `a`: MLX's error when
+/// `indices` is not 1-dimensional or not of an integer dtype, or `values` does not
+/// broadcast against it.
+///
+/// # Examples
+/// ```
+/// use mlxrs::{Array, ops::put_along_axis_flat};
+/// let a = Array::from_slice(&[3i32, 1, 2, 0, 5, 4], &[2, 3])?;
+/// let idx = Array::from_slice(&[2i32, 0, 4], &[3])?;
+/// let out = put_along_axis_flat(&a, &idx, &Array::from_slice(&[7i32, 8, 9], &[3])?)?;
+/// assert_eq!((out.shape(), out.to_vec::<i32>()?), (&[2, 3][..], vec![8, 1, 7, 0, 9, 4]));
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+pub fn put_along_axis_flat(a: &Array, indices: &Array, values: &Array) -> Result<Array> {
+    put_along_axis(&a.reshape(&[-1])?, indices, values, 0)?.reshape(a.shape())
 }
 
 /// A copy of `a` with `values` *added* at `indices` along `axis` (duplicates

@@ -484,6 +484,50 @@ fn the_gradient_of_a_product_over_nothing_is_empty_not_a_crash() -> Result<()> {
     Ok(())
 }
 
+/// `take_along_axis`/`put_along_axis` with Python's `axis=None`: `a` flattened, then
+/// indexed along its only axis; `put` keeps `a`'s shape. Expected values from Python MLX
+/// 0.32.2 (`mx.take_along_axis(a, i, axis=None)` and `mx.put_along_axis(..)`).
+#[test]
+fn along_axis_flat_forms_are_pythons_axis_none() -> Result<()> {
+    use mlxrs::ops;
+    let a = Array::from_slice(&[0.5f32, -1.0, 2.0, 3.0, 4.5, -6.0], &[2, 3])?;
+    let i = Array::from_slice(&[5i32, 1, 1, 0], &[4])?;
+    let t = ops::take_along_axis_flat(&a, &i)?;
+    assert_eq!(t.shape(), [4]);
+    assert_eq!(t.to_vec::<f32>()?, [-6.0, -1.0, -1.0, 0.5]);
+    let p = ops::put_along_axis_flat(
+        &a,
+        &Array::from_slice(&[5i32, 1], &[2])?,
+        &Array::from(9.0f32),
+    )?;
+    assert_eq!(p.shape(), [2, 3]);
+    assert_eq!(p.to_vec::<f32>()?, [0.5, 9.0, 2.0, 3.0, 4.5, 9.0]);
+    // A negative index counts from the end of the flattened array.
+    let b = ops::arange(0.0, 24.0, 1.0, mlxrs::Dtype::Int32)?.reshape(&[2, 3, 4])?;
+    let i = Array::from_slice(&[23i32, -1, 7], &[3])?;
+    assert_eq!(
+        ops::take_along_axis_flat(&b, &i)?.to_vec::<i32>()?,
+        [23, 23, 7]
+    );
+    // Indices of more than one dimension: Python's error, word for word.
+    let two_d = Array::from_slice(&[1i32], &[1, 1])?;
+    let e = ops::take_along_axis_flat(&a, &two_d)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("[take_along_axis] Indices of dimension 2 does not match array of dimension 1."),
+        "{e}"
+    );
+    let e = ops::put_along_axis_flat(&a, &two_d, &Array::from(1.0f32))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("[put_along_axis] Indices of dimension 2 does not match array of dimension 1."),
+        "{e}"
+    );
+    Ok(())
+}
+
 /// Without an axis, the sorting family works along the last axis, as Python's default
 /// `axis=-1` does; the `_flat` forms are Python's `axis=None`. Expected values from
 /// Python MLX 0.32.2 on `[[3, 1, 2], [0, 5, 4]]`.
@@ -524,5 +568,89 @@ fn sorting_defaults_to_last_axis() -> Result<()> {
     assert_eq!(ops::argpartition_flat(&c, 0)?.to_vec::<u32>()?[0], 3);
     // 0-dimensional input has no last axis: an error, as in Python.
     assert!(ops::sort(&Array::scalar(1.0f32)).is_err());
+    Ok(())
+}
+
+/// `Array::at`: Python's `a.at[idx].add(v)` and its siblings apply every update, also
+/// where an element is selected twice. Expected values from Python MLX 0.32.2 (each line
+/// names the Python call).
+#[test]
+fn at_updates_accumulate_as_pythons_array_at() -> Result<()> {
+    use mlxrs::Dtype;
+    use mlxrs::ops::{Idx, s};
+    let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[4])?;
+    let i: Idx = Array::from_slice(&[0i32, 0, 2], &[3])?.into();
+    let i = std::slice::from_ref(&i);
+    let v = |x: &[f32]| Array::from_slice(x, &[x.len() as i32]);
+    // a.at[i].add([1, 2, 3]), .subtract(1.0), .multiply([2, 3, 4]), .divide(2.0),
+    // .maximum([5, 0, 1]), .minimum([5, 0, 1]), .divide([2, 4, 2])
+    let add = a.at(i).add(&v(&[1.0, 2.0, 3.0])?)?;
+    assert_eq!(add.to_vec::<f32>()?, [4.0, 2.0, 6.0, 4.0]);
+    assert_eq!(
+        a.at(i).subtract(1.0)?.to_vec::<f32>()?,
+        [-1.0, 2.0, 2.0, 4.0]
+    );
+    let mul = a.at(i).multiply(&v(&[2.0, 3.0, 4.0])?)?;
+    assert_eq!(mul.to_vec::<f32>()?, [6.0, 2.0, 12.0, 4.0]);
+    assert_eq!(a.at(i).divide(2.0)?.to_vec::<f32>()?, [0.25, 2.0, 1.5, 4.0]);
+    let div = a.at(i).divide(&v(&[2.0, 4.0, 2.0])?)?;
+    assert_eq!(div.to_vec::<f32>()?, [0.125, 2.0, 1.5, 4.0]);
+    let max = a.at(i).maximum(&v(&[5.0, 0.0, 1.0])?)?;
+    assert_eq!(max.to_vec::<f32>()?, [5.0, 2.0, 3.0, 4.0]);
+    let min = a.at(i).minimum(&v(&[5.0, 0.0, 1.0])?)?;
+    assert_eq!(min.to_vec::<f32>()?, [0.0, 2.0, 1.0, 4.0]);
+    // The value loses its leading size-1 dimensions: a.at[1].add(mx.array([5.0])).
+    assert_eq!(
+        a.at(&[1.into()]).add(&v(&[5.0])?)?.to_vec::<f32>()?,
+        [1.0, 7.0, 3.0, 4.0]
+    );
+    // Slices: m.at[1:, ::2].add(mx.array([[10.0]])) on arange(12).reshape(3, 4).
+    let m = Array::arange(0.0, 12.0, 1.0, Dtype::Float32)?.reshape(&[3, 4])?;
+    let got = m
+        .at(&[(1..).into(), s(None, None, 2)])
+        .add(&Array::from_slice(&[10.0f32], &[1, 1])?)?;
+    assert_eq!(got.shape(), [3, 4]);
+    assert_eq!(
+        got.to_vec::<f32>()?,
+        [
+            0.0, 1.0, 2.0, 3.0, 14.0, 5.0, 16.0, 7.0, 18.0, 9.0, 20.0, 11.0
+        ]
+    );
+    // An index array and an integer: m.at[mx.array([0, 0]), 1].add(1.0).
+    let rows: Idx = Array::from_slice(&[0i32, 0], &[2])?.into();
+    let got = m.at(&[rows, 1.into()]).add(1.0)?.to_vec::<f32>()?;
+    assert_eq!(&got[..4], [0.0, 3.0, 2.0, 3.0]);
+    // Python's example: a = [0, 0]; a.at[[0, 1, 0, 1]].add(1) -> [2, 2].
+    let z = Array::from_slice(&[0i32, 0], &[2])?;
+    let idx: Idx = Array::from_slice(&[0i32, 1, 0, 1], &[4])?.into();
+    assert_eq!(z.at(&[idx]).add(1)?.to_vec::<i32>()?, [2, 2]);
+    // The value is cast to the array's dtype: int32 [4, 8] .at[0].divide(2) -> [0, 8]
+    // (1/2 is 0 in int32); .at[0].add(mx.array(1.5)) -> 1 (1.5 cast to 1).
+    let n = Array::from_slice(&[4i32, 8], &[2])?;
+    let got = n.at(&[0.into()]).divide(2)?;
+    assert_eq!(
+        (got.dtype(), got.to_vec::<i32>()?),
+        (Dtype::Int32, vec![0, 8])
+    );
+    let got = n.at(&[0.into()]).add(&Array::from(1.5f32))?;
+    assert_eq!(
+        (got.dtype(), got.to_vec::<i32>()?),
+        (Dtype::Int32, vec![5, 8])
+    );
+    // `a` itself is unchanged, and a value that does not broadcast is MLX's error.
+    assert_eq!(a.to_vec::<f32>()?, [1.0, 2.0, 3.0, 4.0]);
+    // mlxrs's own index errors name the call.
+    let e = a.at(&[5.into()]).add(1.0).unwrap_err().to_string();
+    assert!(
+        e.contains("Array::at(..).add: index 5 is out of bounds for axis 0 with size 4"),
+        "{e}"
+    );
+    let two: Idx = Array::from_slice(&[0i32, 1], &[2])?.into();
+    let e = a
+        .at(&[two])
+        .add(&v(&[1.0, 2.0, 3.0])?)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("Shapes (3) and (2) cannot be broadcast"), "{e}");
     Ok(())
 }

@@ -2095,6 +2095,57 @@ fn indexing(v: &mut Vec<Case>) {
         E,
         o::put_along_axis(&fa(&[2, 0])?, &ia(&[0, 0], &[2, 1])?, &fa(&[2, 1])?, 1)
     );
+    // The `axis=None` forms: the flattened array along its only axis.
+    c1!(
+        v,
+        "mlx_take_along_axis",
+        "flat (2,3) [0,5,-1]",
+        ok(&[3], F),
+        o::take_along_axis_flat(&fa(&[2, 3])?, &ia(&[0, 5, -1], &[3])?)
+    );
+    c1!(
+        v,
+        "mlx_take_along_axis",
+        "flat () [0]",
+        ok(&[1], F),
+        o::take_along_axis_flat(&fa(&[])?, &ia(&[0], &[1])?)
+    );
+    c1!(
+        v,
+        "mlx_take_along_axis",
+        "flat indices (1,1)",
+        E,
+        o::take_along_axis_flat(&fa(&[2, 3])?, &ia(&[0], &[1, 1])?)
+    );
+    c1!(
+        v,
+        "mlx_take_along_axis",
+        "flat (0) [0]",
+        E,
+        o::take_along_axis_flat(&fa(&[0])?, &ia(&[0], &[1])?)
+    );
+    c1!(
+        v,
+        "mlx_put_along_axis",
+        "flat (2,3) [1,4]",
+        ok(&[2, 3], F),
+        o::put_along_axis_flat(&fa(&[2, 3])?, &ia(&[1, 4], &[2])?, &fa(&[2])?)
+    );
+    c1!(
+        v,
+        "mlx_put_along_axis",
+        "flat values (3)",
+        E,
+        o::put_along_axis_flat(&fa(&[2, 3])?, &ia(&[1, 4], &[2])?, &fa(&[3])?)
+    );
+    also(v, &["broadcast"]);
+    c1!(
+        v,
+        "mlx_put_along_axis",
+        "flat (0) [0]",
+        E,
+        o::put_along_axis_flat(&fa(&[0])?, &ia(&[0], &[1])?, &fa(&[1])?)
+    );
     c1!(
         v,
         "mlx_scatter_add_axis",

@@ -9,7 +9,7 @@ use mlxrs::optimizers::{self as opt, Optimizer};
 use mlxrs::{Array, Dtype, Error, Result, export, transforms as t};
 
 use crate::cases::{Case, Expect, Thunk};
-use crate::custom::{E, also, cn, fa, ia, ok, okm};
+use crate::custom::{E, also, cn, fa, ia, ok, oke, okm};
 
 const F: Dtype = Dtype::Float32;
 
@@ -33,6 +33,7 @@ fn sum_sq(x: &[Array]) -> Result<Vec<Array>> {
 
 pub fn cases(v: &mut Vec<Case>) {
     export_cases(v);
+    array_at(v);
     transforms(v);
     layers(v);
     activations(v);
@@ -395,6 +396,7 @@ fn transforms(v: &mut Vec<Case>) {
             }),
         );
     }
+    compile_with_state_cases(v);
     // custom_vjp and custom_function with a forward that returns nothing (MLX 0.32 reads
     // the first output: SIGSEGV before the guard).
     rc(
@@ -1408,4 +1410,119 @@ fn keep_names(v: Vec<&'static str>) -> &'static [&'static str] {
     let v: &'static [&'static str] = Box::leak(v.into_boxed_slice());
     KEPT.lock().unwrap_or_else(|e| e.into_inner()).1.push(v);
     v
+}
+
+/// `Array::at` (Python's `a.at[idx].add(v)` and friends) with edge indices and values.
+fn array_at(v: &mut Vec<Case>) {
+    let names = &["Array::at", "broadcast", "gather", "scatter", "take"];
+    type Body = fn() -> Result<Array>;
+    let bodies: [(&str, Expect, Body); 8] = [
+        ("(4) at 1 add", ok(&[4], F), || {
+            fa(&[4])?.at(&[1.into()]).add(1.0)
+        }),
+        ("(4) at [0,0,3] subtract", ok(&[4], F), || {
+            fa(&[4])?
+                .at(&[ia(&[0, 0, 3], &[3])?.into()])
+                .subtract(&fa(&[3])?)
+        }),
+        ("(4) at 5 (out of bounds)", E, || {
+            fa(&[4])?.at(&[5.into()]).add(1.0)
+        }),
+        ("(4) at [0,1] value (3)", E, || {
+            fa(&[4])?
+                .at(&[ia(&[0, 1], &[2])?.into()])
+                .multiply(&fa(&[3])?)
+        }),
+        ("(4) at float index array", E, || {
+            fa(&[4])?.at(&[fa(&[2])?.into()]).maximum(1.0)
+        }),
+        ("(0) at empty index array", oke(&[0], F), || {
+            fa(&[0])?.at(&[ia(&[], &[0])?.into()]).divide(2.0)
+        }),
+        ("() at [] (no index)", ok(&[], F), || {
+            fa(&[])?.at(&[]).minimum(0.0)
+        }),
+        ("(2,3) at 0,0,0 (too many)", E, || {
+            fa(&[2, 3])?.at(&[0.into(), 0.into(), 0.into()]).add(1.0)
+        }),
+    ];
+    for (label, exp, body) in bodies {
+        rc(
+            v,
+            "Array::at",
+            names,
+            label,
+            exp,
+            Box::new(move || Ok(vec![body()?])),
+        );
+    }
+}
+
+/// `compile_with_state`: state read and written, a slot out of range inside `f`, `f`
+/// failing after a write.
+fn compile_with_state_cases(v: &mut Vec<Case>) {
+    let names = &["compile", "closure", "CompileState"];
+    rc(
+        v,
+        "transforms::compile_with_state",
+        names,
+        "state in and out",
+        ok(&[3], F),
+        Box::new(|| {
+            let s = t::CompileState::new(vec![fa(&[3])?]);
+            let c = s.clone();
+            let f = t::compile_with_state(
+                move |x: &[Array]| {
+                    c.set(0, (&c.get(0)? + &x[0])?)?;
+                    Ok(vec![(&x[0] * &c.get(0)?)?])
+                },
+                Some(&s),
+                Some(&s),
+                false,
+            )?;
+            f(&[fa(&[3])?])?;
+            f(&[fa(&[3])?])
+        }),
+    );
+    rc(
+        v,
+        "transforms::compile_with_state",
+        names,
+        "slot 5 of 1",
+        E,
+        Box::new(|| {
+            let s = t::CompileState::new(vec![fa(&[3])?]);
+            let c = s.clone();
+            let f = t::compile_with_state(
+                move |x: &[Array]| Ok(vec![(&x[0] * &c.get(5)?)?]),
+                Some(&s),
+                None,
+                false,
+            )?;
+            f(&[fa(&[3])?])
+        }),
+    );
+    rc(
+        v,
+        "transforms::compile_with_state",
+        names,
+        "outputs state of another shape than the inputs",
+        okm(&[(&[3], F), (&[3], F)]),
+        Box::new(|| {
+            let s = t::CompileState::new(vec![fa(&[3])?]);
+            let o = t::CompileState::new(vec![fa(&[2, 2])?]);
+            let (c, w) = (s.clone(), o.clone());
+            let f = t::compile_with_state(
+                move |x: &[Array]| {
+                    w.set(0, c.get(0)?)?;
+                    Ok(vec![x[0].try_clone()?])
+                },
+                Some(&s),
+                Some(&o),
+                false,
+            )?;
+            let out = f(&[fa(&[3])?])?;
+            Ok(vec![out[0].try_clone()?, o.get(0)?])
+        }),
+    );
 }

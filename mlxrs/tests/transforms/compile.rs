@@ -345,3 +345,196 @@ fn compiled_value_and_grad_matches_uncompiled() -> Result<()> {
     }
     Ok(())
 }
+
+/// `compile_with_state` is Python's `mx.compile(f, inputs=state, outputs=state)`: the
+/// state's current values go in on every call and what `f` wrote comes out, also on the
+/// calls that reuse the trace. Expected values from Python MLX 0.32.2 running the same
+/// functions (a counter; a random key split on each call; inputs only; outputs only).
+#[test]
+fn compile_with_state_matches_pythons_inputs_and_outputs() -> Result<()> {
+    use mlxrs::transforms::{CompileState, compile_with_state};
+    use mlxrs::{Dtype, random};
+    let _lock = compile_lock();
+
+    // A counter read and written: state[0] += 1; return x * state[0].
+    let count = CompileState::new(vec![Array::from(0.0f32)]);
+    let (c, traces) = (count.clone(), Rc::new(Cell::new(0)));
+    let t = traces.clone();
+    let f = compile_with_state(
+        move |x: &[Array]| {
+            t.set(t.get() + 1);
+            c.set(0, (&c.get(0)? + 1.0)?)?;
+            Ok(vec![(&x[0] * &c.get(0)?)?])
+        },
+        Some(&count),
+        Some(&count),
+        false,
+    )?;
+    for (want, state) in [(2.0, 1.0), (4.0, 2.0), (6.0, 3.0)] {
+        assert_eq!(f(&[Array::from(2.0f32)])?[0].item::<f32>()?, want);
+        assert_eq!(count.get(0)?.item::<f32>()?, state);
+    }
+    assert_eq!(traces.get(), 1, "one trace for three calls of one shape");
+    // A new shape traces again and still counts on from the current state.
+    assert_eq!(values(&f(&[vec1(&[1.0, 10.0])?])?[0])?, [4.0, 40.0]);
+    assert_eq!((count.get(0)?.item::<f32>()?, traces.get()), (4.0, 2));
+
+    // A random key carried through the state: new numbers on every call (Python:
+    // `k, sub = mx.random.split(state[0]); state[0] = k; x + uniform(shape=(3,), key=sub)`).
+    let key = CompileState::new(vec![random::key(7)?]);
+    let k = key.clone();
+    let g = compile_with_state(
+        move |x: &[Array]| {
+            let (next, sub) = random::split_pair(&k.get(0)?)?;
+            k.set(0, next)?;
+            let u = random::uniform(
+                &Array::from(0.0f32),
+                &Array::from(1.0f32),
+                &[3],
+                Dtype::Float32,
+                Some(&sub),
+            )?;
+            Ok(vec![(&x[0] + &u)?])
+        },
+        Some(&key),
+        Some(&key),
+        false,
+    )?;
+    let zeros = Array::zeros(&[3], Dtype::Float32)?;
+    let python = [
+        [0.077_745_84, 0.174_454_32, 0.832_646_37],
+        [0.584_717_1, 0.436_813_74, 0.706_478_24],
+        [0.444_808_27, 0.994_553_1, 0.245_295_6],
+    ];
+    for want in python {
+        assert_close(
+            &values(&g(std::slice::from_ref(&zeros))?[0])?,
+            &want,
+            1e-6,
+            1e-7,
+            "key",
+        );
+    }
+    assert_eq!(key.get(0)?.to_vec::<u32>()?, [4_115_690_175, 2_622_646_953]);
+    // Without a key in the state, a draw from MLX's global generator is a constant of
+    // the trace: the same numbers on every call, as in Python without
+    // `inputs=mx.random.state` (the only test of this binary that seeds the generator).
+    random::seed(3)?;
+    let global = compile(
+        |x: &[Array]| {
+            let u = random::uniform(
+                &Array::from(0.0f32),
+                &Array::from(1.0f32),
+                &[2],
+                Dtype::Float32,
+                None,
+            )?;
+            Ok(vec![(&x[0] + &u)?])
+        },
+        false,
+    )?;
+    let zeros2 = Array::zeros(&[2], Dtype::Float32)?;
+    for _ in 0..2 {
+        let got = values(&global(std::slice::from_ref(&zeros2))?[0])?;
+        assert_close(&got, &[0.520_858_5, 0.244_855_55], 1e-6, 1e-7, "global key");
+    }
+
+    // Inputs only: a new value of the state is seen without a retrace.
+    let p = CompileState::new(vec![Array::from(1.0f32)]);
+    let pc = p.clone();
+    let h = compile_with_state(
+        move |x: &[Array]| Ok(vec![(&x[0] * &pc.get(0)?)?]),
+        Some(&p),
+        None,
+        false,
+    )?;
+    assert_eq!(h(&[Array::from(3.0f32)])?[0].item::<f32>()?, 3.0);
+    p.set(0, Array::from(5.0f32))?;
+    assert_eq!(h(&[Array::from(3.0f32)])?[0].item::<f32>()?, 15.0);
+
+    // Outputs only: what `f` writes is filled in after each call.
+    let o = CompileState::new(vec![Array::from(0.0f32)]);
+    let oc = o.clone();
+    let w = compile_with_state(
+        move |x: &[Array]| {
+            oc.set(0, (&x[0] * 2.0)?)?;
+            Ok(vec![(&x[0] + 1.0)?])
+        },
+        None,
+        Some(&o),
+        false,
+    )?;
+    for (x, want, state) in [(3.0f32, 4.0, 6.0), (4.0, 5.0, 8.0)] {
+        assert_eq!(w(&[Array::from(x)])?[0].item::<f32>()?, want);
+        assert_eq!(o.get(0)?.item::<f32>()?, state);
+    }
+    Ok(())
+}
+
+/// Errors: slots out of range name `i`; an error of `f` during the trace comes back
+/// as that error and leaves the state's own arrays in place (not the trace's tracers, nor
+/// what `f` wrote before failing), so the state stays usable.
+#[test]
+fn compile_with_state_errors() -> Result<()> {
+    use mlxrs::Error;
+    use mlxrs::transforms::{CompileState, compile_with_state};
+    let _lock = compile_lock();
+    let s = CompileState::new(vec![Array::from(1.0f32)]);
+    assert_eq!((s.len(), s.is_empty()), (1, false));
+    assert!(CompileState::new(Vec::new()).is_empty());
+    let e = s.get(1).unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument { name: "i", .. }), "{e}");
+    assert!(
+        e.to_string()
+            .contains("CompileState::get: slot 1 of a state of 1 arrays"),
+        "{e}"
+    );
+    let e = s.set(3, Array::from(0.0f32)).unwrap_err();
+    assert!(e.to_string().contains("CompileState::set: slot 3"), "{e}");
+
+    let sc = s.clone();
+    let f = compile_with_state(
+        move |x: &[Array]| {
+            sc.set(0, (&x[0] + &sc.get(0)?)?)?;
+            Err(Error::invalid("x", "refused on purpose"))
+        },
+        Some(&s),
+        Some(&s),
+        false,
+    )?;
+    let e = f(&[Array::from(2.0f32)]).unwrap_err();
+    assert!(e.to_string().contains("refused on purpose"), "{e}");
+    assert_eq!(s.get(0)?.item::<f32>()?, 1.0);
+
+    // A panic in `f` comes back as `ClosurePanicked`, the state restored the same way.
+    let sc = s.clone();
+    let p = compile_with_state(
+        move |x: &[Array]| {
+            sc.set(0, (&x[0] + 1.0)?)?;
+            panic!("boom in f")
+        },
+        Some(&s),
+        Some(&s),
+        false,
+    )?;
+    let e = p(&[Array::from(2.0f32)]).unwrap_err();
+    assert!(e.to_string().contains("boom in f"), "{e}");
+    assert_eq!(s.get(0)?.item::<f32>()?, 1.0);
+
+    // Writes into a state that is only `inputs` are not kept (they belong to the trace).
+    let only_in = CompileState::new(vec![Array::from(1.0f32)]);
+    let oc = only_in.clone();
+    let g = compile_with_state(
+        move |x: &[Array]| {
+            let y = (&x[0] * &oc.get(0)?)?;
+            oc.set(0, y.clone())?;
+            Ok(vec![y])
+        },
+        Some(&only_in),
+        None,
+        false,
+    )?;
+    assert_eq!(g(&[Array::from(3.0f32)])?[0].item::<f32>()?, 3.0);
+    assert_eq!(only_in.get(0)?.item::<f32>()?, 1.0);
+    Ok(())
+}

@@ -1,5 +1,5 @@
-//! NumPy-style indexing without string parsing: [`Idx`], [`s`], [`Array::index`] and
-//! [`Array::index_put`].
+//! NumPy-style indexing without string parsing: [`Idx`], [`s`], [`Array::index`],
+//! [`Array::index_put`] (item assignment) and [`Array::at`] (accumulating updates).
 
 use std::ops::{Range, RangeFrom, RangeFull, RangeInclusive, RangeTo, RangeToInclusive};
 
@@ -503,20 +503,7 @@ impl Array {
     pub fn index_put(&self, indices: &[Idx], value: &Array) -> Result<Array> {
         let shape = self.shape().to_vec();
         let plan = Plan::new(&shape, indices)?;
-        let value = if value.dtype() == self.dtype() {
-            value.clone()
-        } else {
-            value.astype(self.dtype())?
-        };
-        // As in Python, leading size-1 dimensions of `value` are dropped before it
-        // broadcasts, so `a[2] = mx.array([3.0])` writes one element.
-        let value_shape = value.shape();
-        let leading = value_shape.iter().take_while(|&&d| d == 1).count();
-        let value = if leading > 0 {
-            ops::reshape(&value, &value_shape[leading..])?
-        } else {
-            value
-        };
+        let value = self.assignment_value(value)?;
         if !plan.has_arrays() {
             let spans = plan.spans(&shape, true);
             let view_shape = plan.sliced_shape();
@@ -528,6 +515,56 @@ impl Array {
             let step: Vec<i32> = spans.iter().map(|s| s.step).collect();
             return ops::slice_update(self, &update, &start, &stop, &step);
         }
+        self.scatter_at(indices, &value, ops::scatter)
+    }
+
+    /// An [`ArrayAt`] for `indices`: Python's `a.at[indices]`, whose methods
+    /// ([`add`](ArrayAt::add), [`subtract`](ArrayAt::subtract), ...) apply every update,
+    /// also where `indices` select one element several times (`a[idx] += v` applies only
+    /// one of them).
+    ///
+    /// ```
+    /// use mlxrs::Array;
+    /// let a = Array::from_slice(&[0i32, 0], &[2])?;
+    /// let idx = Array::from_slice(&[0i32, 1, 0, 1], &[4])?;
+    /// assert_eq!(a.at(&[idx.into()]).add(1)?.to_vec::<i32>()?, [2, 2]);
+    /// # Ok::<(), mlxrs::Error>(())
+    /// ```
+    pub fn at(&self, indices: &[Idx]) -> ArrayAt<'_> {
+        ArrayAt {
+            array: self,
+            indices: indices.to_vec(),
+        }
+    }
+
+    /// `value` as item assignment uses it: cast to this array's dtype, and without its
+    /// leading size-1 dimensions (Python drops them before broadcasting, so
+    /// `a[2] = mx.array([3.0])` writes one element).
+    fn assignment_value(&self, value: &Array) -> Result<Array> {
+        let value = if value.dtype() == self.dtype() {
+            value.clone()
+        } else {
+            value.astype(self.dtype())?
+        };
+        let value_shape = value.shape();
+        let leading = value_shape.iter().take_while(|&&d| d == 1).count();
+        if leading > 0 {
+            ops::reshape(&value, &value_shape[leading..])
+        } else {
+            Ok(value)
+        }
+    }
+
+    /// `scatter` (or one of its accumulating forms) of `value` at the flat positions that
+    /// `indices` select: every selected element gets its own update, broadcast from
+    /// `value`.
+    fn scatter_at(
+        &self,
+        indices: &[Idx],
+        value: &Array,
+        scatter: fn(&Array, &[Array], &Array, &[i32]) -> Result<Array>,
+    ) -> Result<Array> {
+        let shape = self.shape().to_vec();
         let size = self.size();
         let dtype = if size <= i32::MAX as usize {
             Dtype::Int32
@@ -541,12 +578,128 @@ impl Array {
             .map_err(|_| Error::invalid("indices", format!("{m} selected positions exceed i32")))?;
         let n32 = i32::try_from(size)
             .map_err(|_| Error::invalid("self", format!("{size} elements exceed i32")))?;
-        let update = ops::broadcast_to(&value, selected.shape())?;
+        let update = ops::broadcast_to(value, selected.shape())?;
         let update = ops::reshape(&update, &[m32, 1])?;
         let flat = ops::reshape(self, &[n32])?;
         let targets = ops::reshape(&selected, &[m32])?;
-        let out = ops::scatter(&flat, &[targets], &update, &[0])?;
+        let out = scatter(&flat, &[targets], &update, &[0])?;
         ops::reshape(&out, &shape)
+    }
+}
+
+/// Python's `a.at[indices]`: updates at `indices` that accumulate where an element is
+/// selected more than once (made by [`Array::at`]). Each method returns the updated copy
+/// (`a` itself is unchanged). The value may be an array or an `f32`/`i32` scalar; it is
+/// cast to the array's dtype, loses its leading size-1 dimensions, and broadcasts to the
+/// shape of `a.index(indices)`, as in Python.
+///
+/// ```
+/// use mlxrs::{Array, ops::s};
+/// let a = Array::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[4])?;
+/// let idx = Array::from_slice(&[0i32, 0, 2], &[3])?;
+/// let v = Array::from_slice(&[1.0f32, 2.0, 3.0], &[3])?;
+/// assert_eq!(a.at(&[idx.clone().into()]).add(&v)?.to_vec::<f32>()?, [4.0, 2.0, 6.0, 4.0]);
+/// assert_eq!(a.at(&[idx.into()]).divide(2.0)?.to_vec::<f32>()?, [0.25, 2.0, 1.5, 4.0]);
+/// assert_eq!(a.at(&[s(None, None, 2)]).maximum(2.5)?.to_vec::<f32>()?, [2.5, 2.0, 3.0, 4.0]);
+/// # Ok::<(), mlxrs::Error>(())
+/// ```
+///
+/// # Errors
+/// Every method: as for [`Array::index`] with `indices`, plus MLX's error when the value
+/// does not broadcast to the selected shape.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ArrayAt<'a> {
+    array: &'a Array,
+    indices: Vec<Idx>,
+}
+
+impl ArrayAt<'_> {
+    /// Adds `value` at the indices (Python's `a.at[idx].add(v)`, `x[idx] += v`).
+    ///
+    /// # Errors
+    /// See [`ArrayAt`].
+    pub fn add(&self, value: impl crate::Operand) -> Result<Array> {
+        self.apply("add", value, ops::scatter_add, false)
+    }
+
+    /// Subtracts `value` at the indices (Python's `a.at[idx].subtract(v)`: adds `-v`).
+    ///
+    /// # Errors
+    /// See [`ArrayAt`].
+    pub fn subtract(&self, value: impl crate::Operand) -> Result<Array> {
+        self.apply("subtract", value, ops::scatter_add, true)
+    }
+
+    /// Multiplies by `value` at the indices (Python's `a.at[idx].multiply(v)`).
+    ///
+    /// # Errors
+    /// See [`ArrayAt`].
+    pub fn multiply(&self, value: impl crate::Operand) -> Result<Array> {
+        self.apply("multiply", value, ops::scatter_prod, false)
+    }
+
+    /// Divides by `value` at the indices (Python's `a.at[idx].divide(v)`: multiplies by
+    /// `1 / v`, computed in the array's dtype).
+    ///
+    /// # Errors
+    /// See [`ArrayAt`].
+    pub fn divide(&self, value: impl crate::Operand) -> Result<Array> {
+        value
+            .with_array(self.array, |v| {
+                let v = self.array.assignment_value(v)?;
+                // In the array's dtype, as Python's (an integer array divided by 2 gets 0).
+                let inverse = self.array.assignment_value(&ops::reciprocal(&v)?)?;
+                self.array
+                    .scatter_at(&self.indices, &inverse, ops::scatter_prod)
+            })
+            .map_err(|e| Self::named("divide", e))
+    }
+
+    /// The maximum of the current value and `value` at the indices (Python's
+    /// `a.at[idx].maximum(v)`).
+    ///
+    /// # Errors
+    /// See [`ArrayAt`].
+    pub fn maximum(&self, value: impl crate::Operand) -> Result<Array> {
+        self.apply("maximum", value, ops::scatter_max, false)
+    }
+
+    /// The minimum of the current value and `value` at the indices (Python's
+    /// `a.at[idx].minimum(v)`).
+    ///
+    /// # Errors
+    /// See [`ArrayAt`].
+    pub fn minimum(&self, value: impl crate::Operand) -> Result<Array> {
+        self.apply("minimum", value, ops::scatter_min, false)
+    }
+
+    fn apply(
+        &self,
+        how: &'static str,
+        value: impl crate::Operand,
+        scatter: fn(&Array, &[Array], &Array, &[i32]) -> Result<Array>,
+        negate: bool,
+    ) -> Result<Array> {
+        value
+            .with_array(self.array, |v| {
+                let v = self.array.assignment_value(v)?;
+                let v = if negate { ops::negative(&v)? } else { v };
+                self.array.scatter_at(&self.indices, &v, scatter)
+            })
+            .map_err(|e| Self::named(how, e))
+    }
+
+    /// mlxrs's own argument errors (bad indices) name the call, `Array::at(..).add`;
+    /// MLX's messages name their op already.
+    fn named(how: &'static str, e: Error) -> Error {
+        match e {
+            Error::InvalidArgument { name, reason } => Error::InvalidArgument {
+                name,
+                reason: format!("Array::at(..).{how}: {reason}"),
+            },
+            e => e,
+        }
     }
 }
 

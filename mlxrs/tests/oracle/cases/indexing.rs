@@ -60,6 +60,29 @@ pub fn cases(t: &mut Table) -> Result<()> {
         if g {
             c.grad();
         }
+        // Python's `axis=None`: `a` flattened, indexed along its only axis.
+        let i = idx(t, &[7], -20, 19)?;
+        let c = t.add(
+            "take_along_axis",
+            P::new().none("axis"),
+            vec![a.clone(), i],
+            |x| one(ops::take_along_axis_flat(&x[0], &x[1])),
+        );
+        if g {
+            c.grad();
+        }
+        // Distinct indices, so that no two values land on one element.
+        let i = ints(&[17, 0, -1, 6, 11], &[5])?;
+        let v = t.input(d, &[5], Dom::U(-5.0, 5.0))?;
+        let c = t.add(
+            "put_along_axis",
+            P::new().none("axis"),
+            vec![a.clone(), i, v],
+            |x| one(ops::put_along_axis_flat(&x[0], &x[1], &x[2])),
+        );
+        if g {
+            c.grad();
+        }
         // Distinct indices per row, so that no two values land on one element.
         let i = ints(&[0, 2, 4, 1, 3, 0, 2, 1], &[4, 2])?;
         let v = t.input(d, &[4, 2], Dom::U(-5.0, 5.0))?;
@@ -139,7 +162,71 @@ pub fn cases(t: &mut Table) -> Result<()> {
             c.grad();
         }
     }
-    scatters(t)
+    scatters(t)?;
+    array_at(t)
+}
+
+type At = fn(&mlxrs::ArrayAt<'_>, &Array) -> Result<Array>;
+
+/// `Array::at`: Python's `a.at[index].<how>(v)` with an index array (repeated rows
+/// accumulate), an index array and an integer, and slices; the value of the first case
+/// has a leading size-1 dimension that Python drops.
+fn array_at(t: &mut Table) -> Result<()> {
+    let family: [(&str, At); 6] = [
+        ("add", |at, v| at.add(v)),
+        ("subtract", |at, v| at.subtract(v)),
+        ("multiply", |at, v| at.multiply(v)),
+        ("divide", |at, v| at.divide(v)),
+        ("maximum", |at, v| at.maximum(v)),
+        ("minimum", |at, v| at.minimum(v)),
+    ];
+    for (how, apply) in family {
+        // 1/v of an integer is 0 or 1 in the array's dtype: floats only for divide.
+        let dtypes: &[Dtype] = if how == "divide" {
+            &[F32, F16]
+        } else {
+            &[F32, F16, I32]
+        };
+        for &d in dtypes {
+            let dom = if matches!(how, "multiply" | "divide") {
+                Dom::U(0.5, 2.0)
+            } else {
+                Dom::U(-5.0, 5.0)
+            };
+            let a = t.input(d, &[4, 5], dom)?;
+            let rows = ints(&[3, 0, 3], &[3])?;
+            let p = |index: &str| {
+                P::new()
+                    .s("_special", "array_at")
+                    .s("how", how)
+                    .raw("index", index)
+            };
+            // a.at[rows] with a value of shape (1, 3, 5).
+            let v = t.input(d, &[1, 3, 5], dom)?;
+            t.add(
+                "array.at",
+                p(r#"["a1"]"#),
+                vec![a.clone(), rows.clone(), v],
+                move |x| one(apply(&x[0].at(&[x[1].clone().into()]), &x[2])),
+            );
+            // a.at[rows, 2] with a value of shape (3,).
+            let v = t.input(d, &[3], dom)?;
+            t.add(
+                "array.at",
+                p(r#"["a1", 2]"#),
+                vec![a.clone(), rows, v],
+                move |x| one(apply(&x[0].at(&[x[1].clone().into(), 2.into()]), &x[2])),
+            );
+            // a.at[1:4:2, ::2] with a value of shape (3,), broadcast over the rows.
+            let v = t.input(d, &[3], dom)?;
+            let index = r#"[[1, 4, 2], [null, null, 2]]"#;
+            t.add("array.at", p(index), vec![a.clone(), v], move |x| {
+                let at = x[0].at(&[ops::s(1, 4, 2), ops::s(None, None, 2)]);
+                one(apply(&at, &x[1]))
+            });
+        }
+    }
+    Ok(())
 }
 
 type Scatter = fn(&Array, &[Array], &Array, &[i32]) -> Result<Array>;
