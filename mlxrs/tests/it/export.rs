@@ -210,7 +210,15 @@ fn imported_functions_need_the_first_streams_thread_body() -> Result<()> {
         Ok(backend_message(out[0].eval()))
     });
     let msg = other.join().expect("the thread ran")?;
-    assert_eq!(msg, "There is no Stream(cpu, 0) in current thread.");
+    let device = if crate::support::default_is_gpu() {
+        "gpu"
+    } else {
+        "cpu"
+    };
+    assert_eq!(
+        msg,
+        format!("There is no Stream({device}, 0) in current thread.")
+    );
     // Here, on the thread that made stream 0, it works.
     let out = export::import_function(&path)?.call(&[x.clone(), x])?;
     assert_eq!(out[1].to_vec::<f32>()?, [1.0, 4.0]);
