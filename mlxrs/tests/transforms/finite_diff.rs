@@ -40,13 +40,32 @@ fn make(data: &[f64], shape: &[i32], dtype: Dtype) -> Result<Array> {
     }
 }
 
-/// Runs `f` on a CPU stream: the `float64` reference of every check (MLX's GPU
-/// backends have no `float64`), so that on the GPU run (`MLXRS_DEFAULT_DEVICE=gpu`) the
-/// `float32` gradients are the GPU's and the finite differences stay the CPU's.
+thread_local! {
+    /// This test thread's CPU stream for [`on_cpu`], made once: every MLX stream is a
+    /// worker thread of its own, so a stream per call would pile up threads.
+    static CPU_STREAM: std::cell::OnceCell<Stream> = const { std::cell::OnceCell::new() };
+}
+
+/// Runs `f` on a CPU stream when the default device is the GPU: the `float64` reference
+/// of every check (MLX's GPU backends have no `float64`), so that on the GPU run
+/// (`MLXRS_DEFAULT_DEVICE=gpu`) the `float32` gradients are the GPU's and the finite
+/// differences stay the CPU's. Elsewhere `f` runs as it is.
 fn on_cpu<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
-    let s = Stream::new(&Device::cpu())?;
-    let _g = s.scope();
-    f()
+    if !crate::support::default_is_gpu() {
+        return f();
+    }
+    CPU_STREAM.with(|cell| {
+        if cell.get().is_none() {
+            let _ = cell.set(Stream::new(&Device::cpu())?);
+        }
+        match cell.get() {
+            Some(s) => {
+                let _g = s.scope();
+                f()
+            }
+            None => f(),
+        }
+    })
 }
 
 /// A constant in the dtype of `like`.
